@@ -1,0 +1,128 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Options of the ``[msftocs]`` group in ironic.conf.
+
+The group is named after the hardware type on purpose: ironic's
+``driver_utils.get_verify_ca`` looks up ``CONF[node.driver].verify_ca``.
+"""
+
+from oslo_config import cfg
+
+from msftocs_driver.i18n import _
+
+GROUP = 'msftocs'
+
+opts = [
+    cfg.StrOpt('verify_ca',
+               help=_('Default TLS verification for chassis managers reached '
+                      'over https, used when a node has no '
+                      'msftocs_verify_ca. Either a boolean ("True" verifies '
+                      'against the system CA bundle, "False" disables '
+                      'verification) or the path of a CA bundle file or '
+                      'directory. Chassis managers usually present a '
+                      'self-signed certificate: give its CA rather than '
+                      'turning verification off.')),
+    cfg.StrOpt('auth_type',
+               default='basic',
+               choices=[('basic', _('HTTP basic authentication.')),
+                        ('ntlm', _('NTLM, answering the Negotiate challenge '
+                                   'of a stock chassis manager.'))],
+               help=_('Default authentication scheme for nodes without '
+                      'msftocs_auth_type. A stock chassis manager only '
+                      'accepts Windows authentication (ntlm).')),
+    cfg.FloatOpt('connect_timeout',
+                 default=10.0,
+                 min=0.1,
+                 help=_('Seconds to wait for a TCP (and TLS) connection to a '
+                        'chassis manager. Keep it short so that a dead '
+                        'chassis manager frees conductor workers quickly.')),
+    cfg.FloatOpt('read_timeout',
+                 default=60.0,
+                 min=1.0,
+                 help=_('Seconds to wait for a reply once a request was sent. '
+                        'Every blade command crosses the chassis manager\'s '
+                        'single serial bus, and the chassis-wide calls visit '
+                        'every blade in turn, so replies can take tens of '
+                        'seconds on a busy chassis.')),
+    cfg.IntOpt('retries',
+               default=2,
+               min=0,
+               help=_('How many times a request is retried after a transient '
+                      'failure. Reads are retried after connection errors, '
+                      'read timeouts and HTTP 5xx replies; state-changing '
+                      'calls only when the request provably never reached '
+                      'the chassis manager.')),
+    cfg.FloatOpt('retry_interval',
+                 default=0.5,
+                 min=0.0,
+                 help=_('Seconds before the first retry; each further retry '
+                        'waits twice as long.')),
+    cfg.IntOpt('max_connections',
+               default=4,
+               min=1,
+               help=_('Concurrent requests (and kept-alive connections) per '
+                      'chassis manager. The chassis manager serialises blade '
+                      'commands on one bus, so a few connections are '
+                      'enough.')),
+    cfg.IntOpt('client_cache_size',
+               default=100,
+               min=0,
+               help=_('How many chassis-manager clients (one per endpoint '
+                      'and credentials) a conductor keeps open. The least '
+                      'recently used one is closed when the cache is full; '
+                      '0 disables caching and opens a connection per '
+                      'call.')),
+    cfg.FloatOpt('power_state_cache_ttl',
+                 default=2.0,
+                 min=0.0,
+                 help=_('Seconds one GetAllBladesState reply answers power '
+                        'state reads for every blade of its chassis, so that '
+                        'a power-sync pass costs one request per chassis. '
+                        'Any write to a blade drops what is cached about it, '
+                        'and waits for a power change never use the cache. '
+                        '0 makes one request per node.')),
+    cfg.FloatOpt('power_poll_interval',
+                 default=1.0,
+                 min=0.1,
+                 help=_('Seconds between polls of the chassis manager while '
+                        'waiting for a blade\'s firmware to decompress after '
+                        'its power switch was turned on.')),
+    cfg.IntOpt('console_session_timeout',
+               default=3600,
+               min=0,
+               max=3600,
+               help=_('Inactivity timeout, in seconds, requested for a blade '
+                      'serial session; the chassis manager closes a session '
+                      'idle for longer. 0 means the chassis manager default '
+                      '(300 s).')),
+    cfg.FloatOpt('console_poll_interval',
+                 default=0.2,
+                 min=0.05,
+                 help=_('Seconds between reads of blade console output. The '
+                        'chassis manager has no long poll; shorter intervals '
+                        'make the console snappier and the bus busier.')),
+    cfg.BoolOpt('console_force_takeover',
+                default=False,
+                help=_('Whether starting a console on a blade whose serial '
+                       'session is held by another client force-stops that '
+                       'session. When False, console start fails with a '
+                       'clear error instead.')),
+]
+
+
+def register_opts(conf):
+    """Register the ``[msftocs]`` options.
+
+    :param conf: an ``oslo_config.cfg.ConfigOpts`` instance.
+    """
+    conf.register_opts(opts, group=GROUP)
