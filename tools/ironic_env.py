@@ -1,0 +1,424 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""A real, throw-away standalone Ironic on 127.0.0.1 for tests and the demo.
+
+:class:`StandaloneIronic` writes an ``ironic.conf`` into a temporary work
+directory (SQLite, no authentication, no RPC bus, the ``msftocs`` hardware
+type enabled), creates the schema with ``ironic-dbsync``, starts the
+all-in-one ``ironic`` service in its own process group, and runs the real
+``baremetal`` command-line client against it. ``stop()`` ends the whole
+process group (Ironic, and any socat console it started) by its id and
+checks that nothing is left.
+"""
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+
+import requests
+
+#: Interfaces enabled for each hardware type the harness knows how to run.
+#: ``fake-hardware`` proves the Ironic plumbing without any plugin code.
+PROFILES = {
+    'msftocs': {
+        'enabled_hardware_types': 'msftocs',
+        'enabled_power_interfaces': 'msftocs',
+        'enabled_management_interfaces': 'msftocs',
+        'enabled_console_interfaces': 'msftocs-socat,no-console',
+        'enabled_inspect_interfaces': 'msftocs,no-inspect',
+        'enabled_vendor_interfaces': 'msftocs,no-vendor',
+        'enabled_boot_interfaces': 'ipxe',
+        'enabled_deploy_interfaces': 'direct',
+    },
+    'fake-hardware': {
+        'enabled_hardware_types': 'fake-hardware',
+        'enabled_power_interfaces': 'fake',
+        'enabled_management_interfaces': 'fake',
+        'enabled_console_interfaces': 'fake,no-console',
+        'enabled_inspect_interfaces': 'fake,no-inspect',
+        'enabled_vendor_interfaces': 'fake,no-vendor',
+        'enabled_boot_interfaces': 'fake',
+        'enabled_deploy_interfaces': 'fake',
+    },
+}
+
+_CONFIG_TEMPLATE = """\
+[DEFAULT]
+host = msftocs-standalone
+debug = true
+log_file = {workdir}/ironic.log
+auth_strategy = noauth
+rpc_transport = none
+tempdir = {workdir}/tmp
+state_path = {workdir}/state
+my_ip = 127.0.0.1
+{interfaces}
+enabled_network_interfaces = noop
+enabled_storage_interfaces = noop
+
+[api]
+host_ip = 127.0.0.1
+port = {api_port}
+
+[database]
+connection = sqlite:///{workdir}/ironic.sqlite
+
+[dhcp]
+dhcp_provider = none
+
+[conductor]
+sync_power_state_interval = {sync_interval}
+
+[console]
+socat_address = 127.0.0.1
+port_range = {console_ports}
+
+[deploy]
+# The ipxe boot interface writes boot.ipxe here when it loads; without a
+# writable http_root the conductor cannot start.
+http_root = {workdir}/httpboot
+http_url = http://127.0.0.1:{http_port}
+
+[pxe]
+tftp_root = {workdir}/tftpboot
+
+[oslo_concurrency]
+lock_path = {workdir}/locks
+
+[msftocs]
+{msftocs}
+"""
+
+_SECRET_KEYS = ('password',)
+
+
+class IronicEnvError(Exception):
+    """The standalone Ironic could not be started or a command failed."""
+
+
+class CommandFailed(IronicEnvError):
+    """A ``baremetal`` command exited with a non-zero status.
+
+    :ivar result: the :class:`CommandResult` of the failed command.
+    """
+
+    def __init__(self, result):
+        self.result = result
+        super().__init__('%s failed (exit %d): %s' % (
+            result.display, result.returncode, result.stderr.strip()))
+
+
+class CommandResult(object):
+    """What one ``baremetal`` command printed.
+
+    :ivar argv: the arguments after ``baremetal``.
+    :ivar display: the command line with secrets masked, for showing.
+    """
+
+    def __init__(self, argv, returncode, stdout, stderr):
+        self.argv = list(argv)
+        self.display = display_command(argv)
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+
+    @property
+    def json(self):
+        """The output parsed as JSON (for commands run with ``-f json``)."""
+        return json.loads(self.stdout)
+
+
+def display_command(argv):
+    """Render a ``baremetal`` command line with every secret masked.
+
+    :param argv: the arguments after ``baremetal``.
+    :returns: a printable command line.
+    """
+    shown = []
+    for arg in argv:
+        key, sep, _value = arg.partition('=')
+        if sep and any(s in key.lower() for s in _SECRET_KEYS):
+            arg = key + '=******'
+        shown.append(arg if arg and ' ' not in arg else repr(arg))
+    return 'baremetal ' + ' '.join(shown)
+
+
+def find_tool(name):
+    """Find a console script, preferring the running interpreter's venv.
+
+    :param name: the executable name, e.g. ``baremetal``.
+    :returns: its absolute path.
+    :raises IronicEnvError: when it is not installed.
+    """
+    beside = os.path.join(os.path.dirname(sys.executable), name)
+    path = beside if os.access(beside, os.X_OK) else shutil.which(name)
+    if not path:
+        raise IronicEnvError('%s is not installed (it comes with the '
+                             'test requirements)' % name)
+    return path
+
+
+def free_port():
+    """Return a TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def free_port_range(count):
+    """Return ``start:end`` (end exclusive) of consecutive free ports.
+
+    :param count: how many ports the range must hold.
+    """
+    for _attempt in range(50):
+        start = free_port()
+        if start + count > 65535:
+            continue
+        with contextlib.ExitStack() as stack:
+            try:
+                for port in range(start, start + count):
+                    sock = stack.enter_context(socket.socket())
+                    sock.bind(('127.0.0.1', port))
+            except OSError:
+                continue
+        return '%d:%d' % (start, start + count)
+    raise IronicEnvError('no %d consecutive free ports on 127.0.0.1' % count)
+
+
+def group_members(pgid):
+    """List the live (not zombie) processes of a process group.
+
+    :param pgid: the process group id.
+    :returns: a list of ``(pid, command name)``.
+    """
+    members = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % entry) as stat_file:
+                stat = stat_file.read()
+        except OSError:
+            continue
+        # The command name is in parentheses and may contain spaces.
+        name = stat[stat.index('(') + 1:stat.rindex(')')]
+        fields = stat[stat.rindex(')') + 2:].split()
+        state, pgrp = fields[0], int(fields[2])
+        if pgrp == pgid and state != 'Z':
+            members.append((int(entry), name))
+    return members
+
+
+class StandaloneIronic(object):
+    """One all-in-one Ironic service and the ``baremetal`` CLI to drive it.
+
+    :param profile: a key of :data:`PROFILES`.
+    :param msftocs_options: extra ``[msftocs]`` options, as a dict.
+    :param sync_interval: ``[conductor]sync_power_state_interval``.
+    :param console_ports: how many ports ``[console]port_range`` holds.
+    :param keep_workdir: leave the work directory (config, logs) behind.
+    """
+
+    def __init__(self, profile='msftocs', msftocs_options=None,
+                 sync_interval=10, console_ports=4, keep_workdir=False):
+        self.profile = profile
+        self.msftocs_options = dict(msftocs_options or {})
+        self.sync_interval = sync_interval
+        self.console_ports = console_ports
+        self.keep_workdir = keep_workdir
+        self.workdir = None
+        self.api_port = None
+        self.console_port_range = None
+        self.process = None
+
+    @property
+    def endpoint(self):
+        """The API URL, ``http://127.0.0.1:<port>``."""
+        return 'http://127.0.0.1:%d' % self.api_port
+
+    @property
+    def log_path(self):
+        """Path of Ironic's log file."""
+        return os.path.join(self.workdir, 'ironic.log')
+
+    @property
+    def pid(self):
+        """Process id (and process group id) of the ``ironic`` service."""
+        return self.process.pid if self.process else None
+
+    def _write_config(self):
+        interfaces = '\n'.join('%s = %s' % item
+                               for item in PROFILES[self.profile].items())
+        msftocs = '\n'.join('%s = %s' % item
+                            for item in self.msftocs_options.items())
+        path = os.path.join(self.workdir, 'ironic.conf')
+        with open(path, 'w') as conf:
+            conf.write(_CONFIG_TEMPLATE.format(
+                workdir=self.workdir, interfaces=interfaces,
+                api_port=self.api_port, http_port=free_port(),
+                sync_interval=self.sync_interval,
+                console_ports=self.console_port_range, msftocs=msftocs))
+        return path
+
+    def _service_env(self):
+        env = dict(os.environ)
+        # socat is told to run msftocs-console by name: make the console
+        # scripts of this interpreter's environment win.
+        env['PATH'] = os.pathsep.join(
+            [os.path.dirname(sys.executable), env.get('PATH', '')])
+        return env
+
+    def start(self, timeout=90):
+        """Create the work dir and database, start Ironic, wait for its API.
+
+        :param timeout: seconds to wait for the API and the conductor.
+        :raises IronicEnvError: when Ironic does not come up; the message
+            carries the end of its log.
+        """
+        self.workdir = tempfile.mkdtemp(prefix='msftocs-ironic-')
+        for sub in ('tmp', 'state', 'httpboot', 'tftpboot', 'locks'):
+            os.mkdir(os.path.join(self.workdir, sub))
+        self.api_port = free_port()
+        self.console_port_range = free_port_range(self.console_ports)
+        config = self._write_config()
+        try:
+            subprocess.run(
+                [find_tool('ironic-dbsync'), '--config-file', config,
+                 'create_schema'],
+                check=True, capture_output=True, text=True, timeout=120)
+        except subprocess.SubprocessError as exc:
+            raise IronicEnvError('ironic-dbsync create_schema failed: %s\n%s'
+                                 % (exc, getattr(exc, 'stderr', '')))
+        with open(os.path.join(self.workdir, 'stdout.log'), 'wb') as out:
+            # A session of its own: stop() can then end Ironic, its worker
+            # and any console it started as one process group.
+            self.process = subprocess.Popen(
+                [find_tool('ironic'), '--config-file', config],
+                stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                env=self._service_env(), start_new_session=True)
+        try:
+            self._wait_until_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_until_ready(self, timeout):
+        hardware = PROFILES[self.profile]['enabled_hardware_types']
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise IronicEnvError('ironic exited with status %s\n%s' % (
+                    self.process.returncode, self.log_tail()))
+            try:
+                reply = requests.get(
+                    self.endpoint + '/v1/drivers', timeout=2,
+                    headers={'X-OpenStack-Ironic-API-Version': 'latest'})
+                drivers = [d['name'] for d in reply.json()['drivers']]
+                if reply.ok and hardware in drivers:
+                    return
+            except (requests.RequestException, ValueError, KeyError):
+                pass
+            time.sleep(0.25)
+        raise IronicEnvError(
+            'ironic did not offer the %s driver within %s s\n%s' % (
+                hardware, timeout, self.log_tail()))
+
+    def baremetal(self, *args, check=True, timeout=120):
+        """Run the real ``baremetal`` CLI against this Ironic.
+
+        :param args: the arguments after ``baremetal``; add ``-f json`` to
+            use :attr:`CommandResult.json`.
+        :param check: raise :class:`CommandFailed` on a non-zero exit.
+        :param timeout: seconds before the command is killed.
+        :returns: a :class:`CommandResult`.
+        """
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith('OS_')}
+        env.update(OS_ENDPOINT=self.endpoint, OS_AUTH_TYPE='none',
+                   OS_BAREMETAL_API_VERSION='latest')
+        proc = subprocess.run([find_tool('baremetal')] + list(args),
+                              capture_output=True, text=True, env=env,
+                              stdin=subprocess.DEVNULL, timeout=timeout)
+        result = CommandResult(args, proc.returncode, proc.stdout,
+                               proc.stderr)
+        if check and proc.returncode:
+            raise CommandFailed(result)
+        return result
+
+    def log_text(self):
+        """Everything Ironic wrote: its log file and its stdout/stderr."""
+        text = []
+        for name in ('ironic.log', 'stdout.log'):
+            try:
+                with open(os.path.join(self.workdir, name),
+                          errors='replace') as log:
+                    text.append(log.read())
+            except (OSError, TypeError):
+                pass
+        return '\n'.join(text)
+
+    def log_tail(self, lines=40):
+        """The last lines of Ironic's log file, indented, for error reports.
+
+        :param lines: how many lines.
+        """
+        tail = ''.join(self.log_text().splitlines(True)[-lines:])
+        return 'ironic log (last %d lines):\n%s' % (
+            lines, textwrap.indent(tail, '    '))
+
+    def stop(self, timeout=20):
+        """Stop Ironic's whole process group by its id and clean up.
+
+        SIGTERM first, SIGKILL for whatever is still there after
+        ``timeout`` seconds.
+
+        :raises IronicEnvError: if a process of the group survived.
+        """
+        if self.process is not None:
+            pgid = self.process.pid
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pgid, signal.SIGTERM)
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None and not group_members(
+                        pgid):
+                    break
+                time.sleep(0.1)
+            else:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pgid, signal.SIGKILL)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.process.wait(timeout=5)
+            self.process = None
+            time.sleep(0.2)
+            left = group_members(pgid)
+            if left:
+                raise IronicEnvError('processes left running after ironic '
+                                     'stopped: %s' % left)
+        if self.workdir and not self.keep_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
