@@ -1,0 +1,336 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""HTTP transport to one chassis manager.
+
+Connection handling
+-------------------
+NTLM (which a stock chassis manager demands, under the ``Negotiate`` scheme)
+authenticates a TCP connection, not a request: the negotiate, challenge and
+authenticate legs must travel on the same kept-alive connection. requests-ntlm
+releases the connection to the pool between legs and takes one again, so with
+one shared :class:`requests.Session` used by several threads the legs of one
+handshake could land on different connections. ``requests.Session`` is not
+documented as thread-safe either.
+
+The connector therefore keeps a bounded pool of sessions, each mounted with an
+adapter holding at most **one** connection. A call checks a session out,
+uses it exclusively (all handshake legs and the request itself share its one
+connection) and checks it back in, so the connection stays authenticated and
+kept alive for the next call. Sessions are created lazily up to
+``max_connections``; when all are busy a call waits for one, which also caps
+the number of concurrent requests to one chassis manager (whose blades all
+share one serial bus anyway).
+
+Sessions ignore the environment (``trust_env = False``): proxies would break
+connection-based authentication, and TLS trust is explicit (``verify``).
+
+Retries
+-------
+This is the only layer that retries. Read-only operations are retried on
+connection errors, read timeouts and HTTP 5xx. The chassis manager changes
+state through GET requests, so a state-changing operation is retried only when
+the request provably never reached the server: the TCP connection could not
+be established (refused, unreachable, name resolution, connect timeout).
+
+Redaction
+---------
+Query strings carry session tokens and console data, so URLs are never logged
+nor put into exceptions, and the requests exceptions (whose text contains the
+URL) are not chained to the errors raised from here.
+"""
+
+import logging
+import queue
+import threading
+import time
+
+import requests
+import requests.adapters
+import requests_ntlm
+import spnego.exceptions
+import urllib3.exceptions
+
+from msftocs_driver.ocs import encoding
+from msftocs_driver.ocs import exceptions
+
+LOG = logging.getLogger(__name__)
+
+#: Replies larger than this are refused (a full 48-blade inventory is far
+#: smaller).
+MAX_REPLY_BYTES = 4 * 1024 * 1024
+AUTH_TYPES = ('basic', 'ntlm')
+
+
+class _Failure(Exception):
+    """One failed attempt; ``error`` is what the caller gets in the end."""
+
+    def __init__(self, error, *, transient, never_sent=False):
+        super().__init__(error.detail)
+        self.error = error
+        self.transient = transient
+        self.never_sent = never_sent
+
+
+def _root_cause(exc):
+    cause = exc.args[0] if exc.args else None
+    if isinstance(cause, urllib3.exceptions.MaxRetryError):
+        cause = cause.reason
+    return cause
+
+
+def _reason(exc):
+    """A description of a transport error that contains no URL."""
+    cause = _root_cause(exc)
+    name = type(cause if isinstance(cause, BaseException) else exc).__name__
+    errors = [e for e in (cause, getattr(cause, '__context__', None))
+              if isinstance(e, OSError) and e.strerror]
+    if errors:
+        return '%s (%s)' % (name, errors[0].strerror)
+    return name
+
+
+def _never_sent(exc):
+    """Whether a transport error proves the request never left the client."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    return (isinstance(exc, requests.exceptions.ConnectionError)
+            and isinstance(_root_cause(exc),
+                           urllib3.exceptions.NewConnectionError))
+
+
+class Connector:
+    """Pooled, authenticated HTTP access to one chassis manager.
+
+    :param base_url: ``http(s)://host[:port]`` of the chassis manager.
+    :param username: user name (``DOMAIN\\user`` is accepted for NTLM).
+    :param password: password; never logged.
+    :param auth: ``basic`` or ``ntlm``.
+    :param verify: ``True`` to verify TLS against the system CAs, ``False``
+        to skip verification, or the path of a CA bundle.
+    :param connect_timeout: seconds to establish a connection.
+    :param read_timeout: seconds to wait for the reply.
+    :param retries: how many times a failed call may be retried.
+    :param retry_interval: delay before the first retry in seconds; doubled
+        for each further retry.
+    :param max_connections: most concurrent requests (and connections).
+    :raises ValueError: on an invalid argument.
+    """
+
+    def __init__(self, base_url, username, password, *, auth='basic',
+                 verify=True, connect_timeout=10.0, read_timeout=60.0,
+                 retries=2, retry_interval=0.5, max_connections=4):
+        self.base_url = encoding.validate_base_url(base_url)
+        #: ``host:port``, what logs name the chassis manager by.
+        self.endpoint = self.base_url.split('://', 1)[1]
+        if auth not in AUTH_TYPES:
+            raise ValueError('auth must be one of %s, not %r'
+                             % (', '.join(AUTH_TYPES), auth))
+        if not isinstance(verify, (bool, str)):
+            raise ValueError('verify must be a bool or a CA bundle path')
+        for name, value in (('connect_timeout', connect_timeout),
+                            ('read_timeout', read_timeout)):
+            if not value or value <= 0:
+                raise ValueError('%s must be a positive number' % name)
+        if retries < 0 or retry_interval < 0:
+            raise ValueError('retries and retry_interval must not be '
+                             'negative')
+        if max_connections < 1:
+            raise ValueError('max_connections must be at least 1')
+        self._username = username
+        self._password = password
+        self.auth = auth
+        self.verify = verify
+        self.timeout = (float(connect_timeout), float(read_timeout))
+        self.retries = int(retries)
+        self.retry_interval = float(retry_interval)
+        self.max_connections = int(max_connections)
+        self._idle = queue.LifoQueue()
+        self._slots = threading.BoundedSemaphore(self.max_connections)
+        self._generation = 0
+        self._lock = threading.Lock()
+
+    def __repr__(self):
+        return '<Connector %s auth=%s>' % (self.base_url, self.auth)
+
+    def _new_session(self):
+        session = requests.Session()
+        session.trust_env = False
+        session.verify = self.verify
+        session.headers['Accept'] = 'application/xml'
+        if self.auth == 'ntlm':
+            session.auth = requests_ntlm.HttpNtlmAuth(self._username,
+                                                      self._password)
+        else:
+            session.auth = requests.auth.HTTPBasicAuth(self._username,
+                                                       self._password)
+        adapter = requests.adapters.HTTPAdapter(
+            pool_connections=1, pool_maxsize=1, max_retries=0)
+        session.mount('http://', adapter)
+        session.mount('https://', adapter)
+        return session
+
+    def _checkout(self):
+        self._slots.acquire()
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            pass
+        try:
+            return self._generation, self._new_session()
+        except Exception:
+            self._slots.release()
+            raise
+
+    def _checkin(self, generation, session, reusable):
+        try:
+            with self._lock:
+                if reusable and generation == self._generation:
+                    self._idle.put((generation, session))
+                    return
+            session.close()
+        finally:
+            self._slots.release()
+
+    def close(self):
+        """Close every idle connection.
+
+        Connections in use are closed when their call ends. The connector
+        stays usable: a later call opens a new connection.
+        """
+        with self._lock:
+            self._generation += 1
+            while True:
+                try:
+                    self._idle.get_nowait()[1].close()
+                except queue.Empty:
+                    break
+
+    def build_url(self, operation, params=()):
+        """Return the URL of an operation; it may contain secrets.
+
+        :param operation: the operation name, e.g. ``GetBladeState``.
+        :param params: ``(name, value)`` pairs, values as for
+            :func:`~msftocs_driver.ocs.encoding.encode_value`.
+        """
+        query = encoding.build_query(params)
+        url = '%s/%s' % (self.base_url, operation)
+        return '%s?%s' % (url, query) if query else url
+
+    def call(self, operation, params=(), *, blade_id=None, mutating=False):
+        """Run one chassis-manager operation and return the reply body.
+
+        :param operation: the operation name, e.g. ``GetBladeState``.
+        :param params: ``(name, value)`` pairs for the query string.
+        :param blade_id: the blade concerned, for logs and errors.
+        :param mutating: whether the operation changes state (or consumes
+            data); it is then retried only if never sent.
+        :returns: the body of the HTTP 200 reply, as bytes.
+        :raises: :class:`~msftocs_driver.ocs.exceptions.OCSError` subclasses
+            (never a requests exception).
+        """
+        url = self.build_url(operation, params)
+        secrets = [self._password] + encoding.secret_values(params)
+        attempts = self.retries + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._attempt(operation, url, blade_id, secrets)
+            except _Failure as failure:
+                retry = failure.never_sent or (failure.transient
+                                               and not mutating)
+                if attempt == attempts or not retry:
+                    raise failure.error from None
+                delay = self.retry_interval * 2 ** (attempt - 1)
+                LOG.warning('Chassis manager %(cm)s, %(op)s for %(target)s '
+                            'failed (%(error)s); retry %(n)d/%(m)d in '
+                            '%(delay).1f s',
+                            {'cm': self.endpoint, 'op': operation,
+                             'target': _target(blade_id),
+                             'error': failure.error.detail,
+                             'n': attempt, 'm': self.retries,
+                             'delay': delay})
+                time.sleep(delay)
+
+    def _attempt(self, operation, url, blade_id, secrets):
+        context = {'operation': operation, 'blade_id': blade_id}
+        generation, session = self._checkout()
+        reusable = False
+        start = time.monotonic()
+        try:
+            with session.get(url, timeout=self.timeout, stream=True,
+                             allow_redirects=False) as response:
+                body = _read_body(response, context)
+                status = response.status_code
+            reusable = True
+        except requests.exceptions.RequestException as exc:
+            raise _transport_failure(exc, context) from None
+        except (PermissionError, KeyError, ValueError,
+                spnego.exceptions.SpnegoError) as exc:
+            # requests-ntlm raises these when the server's NTLM challenge
+            # is missing or malformed.
+            if self.auth != 'ntlm':
+                raise
+            raise _Failure(exceptions.AuthenticationError(
+                'NTLM handshake failed (%s)' % type(exc).__name__,
+                **context), transient=False) from None
+        finally:
+            self._checkin(generation, session, reusable)
+        LOG.debug('Chassis manager %(cm)s, %(op)s for %(target)s: HTTP '
+                  '%(status)s in %(elapsed).3f s',
+                  {'cm': self.endpoint, 'op': operation,
+                   'target': _target(blade_id), 'status': status,
+                   'elapsed': time.monotonic() - start})
+        if status == 200:
+            return body
+        if status == 401:
+            raise _Failure(exceptions.AuthenticationError(
+                'the chassis manager rejected the credentials (HTTP 401)',
+                **context), transient=False)
+        excerpt = encoding.redacted_excerpt(body, secrets)
+        error = exceptions.HTTPError(status, excerpt, **context)
+        raise _Failure(error, transient=status >= 500)
+
+
+def _target(blade_id):
+    return 'the chassis' if blade_id is None else 'blade %s' % blade_id
+
+
+def _read_body(response, context):
+    chunks = []
+    size = 0
+    for chunk in response.iter_content(65536):
+        size += len(chunk)
+        if size > MAX_REPLY_BYTES:
+            raise _Failure(exceptions.ResponseError(
+                'reply larger than %d bytes' % MAX_REPLY_BYTES, **context),
+                transient=False)
+        chunks.append(chunk)
+    return b''.join(chunks)
+
+
+def _transport_failure(exc, context):
+    reason = _reason(exc)
+    if isinstance(exc, requests.exceptions.SSLError):
+        return _Failure(exceptions.ConnectionError(
+            'TLS error: %s' % reason, **context), transient=False)
+    if (isinstance(exc, requests.exceptions.ReadTimeout)
+            or isinstance(_root_cause(exc),
+                          urllib3.exceptions.ReadTimeoutError)):
+        return _Failure(exceptions.ReadTimeoutError(
+            'no reply within the read timeout', **context), transient=True)
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return _Failure(exceptions.ConnectionError(
+            'connect timeout', **context), transient=True, never_sent=True)
+    return _Failure(exceptions.ConnectionError(
+        'connection failed: %s' % reason, **context), transient=True,
+        never_sent=_never_sent(exc))
