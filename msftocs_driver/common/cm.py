@@ -1,0 +1,141 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Talking to a node's chassis manager: client lending and error translation.
+
+Interfaces do::
+
+    with cm.client_for(task.node, 'set boot device') as (client, info):
+        client.set_next_boot(info['blade_id'], ...)
+
+and every :class:`~msftocs_driver.ocs.exceptions.OCSError` raised inside the
+block leaves it as the matching ironic exception, with the node UUID and the
+chassis manager's completion code and status, logged once.
+"""
+
+import contextlib
+
+from ironic.common import exception
+from oslo_log import log
+
+from msftocs_driver.common import client_cache
+from msftocs_driver.common import driver_info
+from msftocs_driver.conf import CONF
+from msftocs_driver import exception as msftocs_exc
+from msftocs_driver.i18n import _
+from msftocs_driver.ocs import exceptions as ocs_exc
+
+LOG = log.getLogger(__name__)
+
+# What the chassis manager's answer means, for the completion codes a node
+# can run into because of its own state or configuration.
+_HINTS = {
+    ocs_exc.DevicePoweredOffError: _(
+        'the blade is hard powered off (its Blade_EN switch is off), so its '
+        'BMC cannot answer until the blade is powered on'),
+    ocs_exc.FirmwareDecompressingError: _(
+        'the blade\'s BMC firmware is still decompressing after its power '
+        'switch was turned on; retry in about 30 seconds'),
+    ocs_exc.CommandNotValidForBladeError: _(
+        'the blade in this slot is not a server (e.g. a JBOD); check '
+        'msftocs_blade_id'),
+    ocs_exc.BladeTimeoutError: _(
+        'the blade\'s BMC did not answer: the slot is empty or the BMC is '
+        'not responding'),
+}
+
+
+def describe(exc):
+    """Describe a client error for a message: what failed and the CM status.
+
+    :param exc: an :class:`~msftocs_driver.ocs.exceptions.OCSError`.
+    :returns: a string without secrets (the client never puts any in its
+        errors).
+    """
+    text = str(exc)
+    if isinstance(exc, ocs_exc.ReadTimeoutError):
+        return _('%(err)s; no reply within [msftocs]read_timeout = %(t)s '
+                 'seconds (is the chassis manager hung?)') % {
+                     'err': text, 't': CONF.msftocs.read_timeout}
+    for cls, hint in _HINTS.items():
+        if isinstance(exc, cls):
+            return '%s: %s' % (text, hint)
+    return text
+
+
+def translate(node_uuid, action, exc, power_state=None):
+    """Translate a client error into an ironic exception and log it once.
+
+    :param node_uuid: UUID of the node the call was made for.
+    :param action: what the driver was doing, e.g. ``'set boot device'``.
+    :param exc: an :class:`~msftocs_driver.ocs.exceptions.OCSError`.
+    :param power_state: the target power state when the failed call was
+        part of a power change; a chassis-manager failure then becomes a
+        ``PowerStateFailure``.
+    :returns: the ironic exception to raise (``from exc``).
+    """
+    error = describe(exc)
+    if isinstance(exc, ocs_exc.AuthenticationError):
+        result = msftocs_exc.MsftOcsAuthenticationError(
+            node=node_uuid, error=_('%(action)s: %(err)s') %
+            {'action': action, 'err': error})
+    elif isinstance(exc, ocs_exc.ConnectionError):
+        result = msftocs_exc.MsftOcsConnectionError(
+            node=node_uuid, error=_('%(action)s: %(err)s') %
+            {'action': action, 'err': error})
+    elif isinstance(exc, ocs_exc.ParameterOutOfRangeError):
+        result = exception.InvalidParameterValue(
+            _('The chassis manager of node %(node)s rejected a parameter '
+              'of "%(action)s" (most often driver_info/msftocs_blade_id '
+              'beyond the chassis population of 24 or 48 blades): %(err)s')
+            % {'node': node_uuid, 'action': action, 'err': error})
+    elif power_state is not None:
+        result = exception.PowerStateFailure(
+            _('Failed to set node %(node)s power state to %(state)s while '
+              'doing "%(action)s": %(err)s') %
+            {'node': node_uuid, 'state': power_state, 'action': action,
+             'err': error}, pstate=power_state)
+    else:
+        result = msftocs_exc.MsftOcsError(
+            node=node_uuid, error=_('%(action)s: %(err)s') %
+            {'action': action, 'err': error})
+    LOG.error('Chassis manager call failed for node %(node)s during '
+              '"%(action)s": %(err)s',
+              {'node': node_uuid, 'action': action, 'err': error})
+    return result
+
+
+@contextlib.contextmanager
+def client_for(node, action, power_state=None):
+    """Lend the node's chassis-manager client and translate its errors.
+
+    Connection and authentication errors also evict the cached client, so
+    that the next call starts afresh (e.g. after a password change).
+
+    :param node: an ironic node object.
+    :param action: what the driver is doing, for messages.
+    :param power_state: target power state when this is a power change.
+    :returns: a context manager yielding ``(client, info)`` where ``info``
+        is the parsed driver_info.
+    :raises: InvalidParameterValue, MissingParameterValue on bad
+        driver_info; the translated ironic exception on a client error.
+    """
+    info = driver_info.parse_driver_info(node)
+    with client_cache.borrowed_client(info) as client:
+        try:
+            yield client, info
+        except ocs_exc.OCSError as exc:
+            if isinstance(exc, (ocs_exc.ConnectionError,
+                                ocs_exc.AuthenticationError)):
+                client_cache.evict(info, client)
+            raise translate(node.uuid, action, exc,
+                            power_state=power_state) from exc

@@ -1,0 +1,212 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The ``driver_info`` of an msftocs node: descriptions and parsing.
+
+Parsing is pure: it never talks to the chassis manager, so that
+``validate()`` stays cheap (ironic calls it inside API requests).
+"""
+
+import os
+
+from ironic.common import exception
+from ironic.common import utils as ironic_utils
+from ironic.drivers import utils as driver_utils
+from oslo_utils import netutils
+from oslo_utils import strutils
+import rfc3986
+
+from msftocs_driver.conf import CONF
+from msftocs_driver.i18n import _
+from msftocs_driver.ocs import constants
+
+AUTH_TYPES = ('basic', 'ntlm')
+
+REQUIRED_PROPERTIES = {
+    'msftocs_base_url': _('Base URL of the chassis manager REST service, '
+                          'e.g. "https://cm01:8000". Only the scheme '
+                          '(http or https; https when omitted), host and '
+                          'port are allowed. Required.'),
+    'msftocs_blade_id': _('Slot of the blade in its chassis, 1 to 48. '
+                          'Required.'),
+    'msftocs_username': _('User name for the chassis manager. Required.'),
+    'msftocs_password': _('Password for the chassis manager. Required.'),
+}
+
+OPTIONAL_PROPERTIES = {
+    'msftocs_verify_ca': _('TLS verification of an https chassis manager: '
+                           'a boolean, or the path of a CA bundle file or '
+                           'directory. Defaults to [msftocs]verify_ca, '
+                           'else True. Optional.'),
+    'msftocs_auth_type': _('Authentication scheme: "basic" or "ntlm" (a '
+                           'stock chassis manager only accepts Windows '
+                           'authentication). Defaults to '
+                           '[msftocs]auth_type. Optional.'),
+}
+
+CONSOLE_PROPERTIES = {
+    'msftocs_terminal_port': _('TCP port on the conductor for the blade\'s '
+                               'serial console. Optional; when unset a '
+                               'port is taken from [console]port_range.'),
+}
+
+COMMON_PROPERTIES = REQUIRED_PROPERTIES.copy()
+COMMON_PROPERTIES.update(OPTIONAL_PROPERTIES)
+
+
+def _invalid(node, field, value, why):
+    return exception.InvalidParameterValue(
+        _('Invalid value %(value)r of driver_info/%(field)s on node '
+          '%(node)s: %(why)s') %
+        {'value': value, 'field': field, 'node': node.uuid, 'why': why})
+
+
+def _parse_base_url(node, value):
+    """Validate the chassis-manager URL and normalise it to scheme://host:port.
+
+    :raises: InvalidParameterValue naming the field and the node.
+    """
+    field = 'msftocs_base_url'
+    if not isinstance(value, str):
+        raise _invalid(node, field, value, _('a URL string is expected'))
+    address = netutils.escape_ipv6(value.strip())
+    parsed = rfc3986.uri_reference(address)
+    if not parsed.scheme or not parsed.authority:
+        # "cm01:8000" parses as scheme "cm01": like redfish_address, an
+        # address without a scheme means https.
+        parsed = rfc3986.uri_reference('https://%s' % address)
+    parsed = parsed.normalize()
+    if parsed.scheme not in ('http', 'https'):
+        raise _invalid(node, field, value,
+                       _('only http and https are supported'))
+    validator = rfc3986.validators.Validator().require_presence_of(
+        'scheme', 'host').check_validity_of('scheme', 'host', 'port')
+    try:
+        validator.validate(parsed)
+    except rfc3986.exceptions.RFC3986Exception:
+        raise _invalid(node, field, value, _('not a valid URL'))
+    if parsed.userinfo:
+        # Credentials belong in msftocs_username/msftocs_password, which the
+        # API masks; a URL is shown and logged as is.
+        raise _invalid(node, field, '<redacted>',
+                       _('credentials must not be part of the URL'))
+    if parsed.path not in (None, '', '/') or parsed.query or parsed.fragment:
+        raise _invalid(node, field, value,
+                       _('a path, query or fragment is not allowed'))
+    if parsed.port is not None:
+        try:
+            port = int(parsed.port)
+        except ValueError:
+            port = 0
+        if not netutils.is_valid_port(port) or port == 0:
+            raise _invalid(node, field, value, _('invalid port'))
+    return '%s://%s' % (parsed.scheme, parsed.authority)
+
+
+def _parse_blade_id(node, value):
+    field = 'msftocs_blade_id'
+    # The baremetal CLI sends "--driver-info msftocs_blade_id=3" as an int;
+    # the API and other clients may send a string.
+    if isinstance(value, bool):
+        raise _invalid(node, field, value, _('an integer is expected'))
+    try:
+        blade_id = int(str(value).strip(), 10)
+    except ValueError:
+        raise _invalid(node, field, value, _('an integer is expected'))
+    if not constants.MIN_BLADE_ID <= blade_id <= constants.MAX_BLADE_ID:
+        raise _invalid(node, field, value,
+                       _('the blade id must be between %(min)d and %(max)d')
+                       % {'min': constants.MIN_BLADE_ID,
+                          'max': constants.MAX_BLADE_ID})
+    return blade_id
+
+
+def _parse_verify_ca(node, driver_info):
+    field = 'msftocs_verify_ca'
+    # get_verify_ca() falls back to [msftocs]verify_ca (the config group is
+    # named after the hardware type) when the node says nothing or True.
+    verify_ca = driver_utils.get_verify_ca(node, driver_info.get(field, True))
+    if isinstance(verify_ca, bool):
+        return verify_ca
+    if isinstance(verify_ca, str):
+        if os.path.isdir(verify_ca) or os.path.isfile(verify_ca):
+            return verify_ca
+        try:
+            return strutils.bool_from_string(verify_ca, strict=True)
+        except ValueError:
+            pass
+    raise _invalid(node, field, verify_ca,
+                   _('expected a boolean or the path of an existing CA '
+                     'bundle file or directory'))
+
+
+def _parse_auth_type(node, driver_info):
+    field = 'msftocs_auth_type'
+    auth_type = driver_info.get(field) or CONF.msftocs.auth_type
+    if not isinstance(auth_type, str) or auth_type.lower() not in AUTH_TYPES:
+        raise _invalid(node, field, auth_type,
+                       _('expected one of %s') % ', '.join(AUTH_TYPES))
+    return auth_type.lower()
+
+
+def _parse_terminal_port(node, driver_info):
+    value = driver_info.get('msftocs_terminal_port')
+    if value is None or value == '':
+        return None
+    try:
+        port = ironic_utils.validate_network_port(
+            value, 'msftocs_terminal_port')
+    except exception.InvalidParameterValue:
+        port = 0
+    if not port:
+        raise _invalid(node, 'msftocs_terminal_port', value,
+                       _('expected a TCP port number between 1 and 65535'))
+    return port
+
+
+def parse_driver_info(node):
+    """Parse and validate the msftocs ``driver_info`` of a node.
+
+    :param node: an ironic node object.
+    :returns: a dict with ``base_url`` (``scheme://host[:port]``),
+        ``blade_id`` (int), ``username``, ``password``, ``verify_ca`` (bool
+        or path), ``auth_type`` (``basic`` or ``ntlm``), ``terminal_port``
+        (int or None) and ``node_uuid``.
+    :raises: MissingParameterValue listing every missing required key.
+    :raises: InvalidParameterValue naming the malformed field and the node.
+    """
+    info = node.driver_info or {}
+    missing = sorted(key for key in REQUIRED_PROPERTIES
+                     if info.get(key) is None or info.get(key) == '')
+    if missing:
+        raise exception.MissingParameterValue(
+            _('Missing the following msftocs properties in node %(node)s '
+              'driver_info: %(keys)s') %
+            {'node': node.uuid, 'keys': ', '.join(missing)})
+
+    for field in ('msftocs_username', 'msftocs_password'):
+        if not isinstance(info[field], str):
+            raise _invalid(node, field,
+                           '<redacted>' if 'password' in field
+                           else info[field],
+                           _('a string is expected'))
+
+    return {
+        'base_url': _parse_base_url(node, info['msftocs_base_url']),
+        'blade_id': _parse_blade_id(node, info['msftocs_blade_id']),
+        'username': info['msftocs_username'],
+        'password': info['msftocs_password'],
+        'verify_ca': _parse_verify_ca(node, info),
+        'auth_type': _parse_auth_type(node, info),
+        'terminal_port': _parse_terminal_port(node, info),
+        'node_uuid': node.uuid,
+    }

@@ -1,0 +1,68 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Base class for tests that run msftocs interfaces inside ironic."""
+
+from ironic.tests.unit.db import base as db_base
+from ironic.tests.unit.objects import utils as obj_utils
+from oslo_utils import uuidutils
+
+from msftocs_driver.common import client_cache
+from msftocs_driver.common import state_cache
+
+#: A valid driver_info for an msftocs node.
+DRIVER_INFO = {
+    'msftocs_base_url': 'https://cm01:8000',
+    'msftocs_blade_id': 3,
+    'msftocs_username': 'admin',
+    'msftocs_password': 's3cret',
+}
+
+
+class MsftOcsTestCase(db_base.DbTestCase):
+    """ironic's DbTestCase with the msftocs hardware type enabled.
+
+    Enabled: the ``msftocs`` hardware type and interfaces, with the fake and
+    noop interfaces as fallbacks; the client and power-state caches are
+    emptied around every test.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.config(enabled_hardware_types=['msftocs', 'fake-hardware'],
+                    enabled_power_interfaces=['msftocs', 'fake'],
+                    enabled_management_interfaces=['msftocs', 'noop',
+                                                   'fake'],
+                    enabled_console_interfaces=['no-console', 'fake'],
+                    enabled_inspect_interfaces=['no-inspect', 'fake'],
+                    enabled_vendor_interfaces=['no-vendor', 'fake'])
+        client_cache.clear()
+        state_cache.clear()
+        self.addCleanup(client_cache.clear)
+        self.addCleanup(state_cache.clear)
+
+    def _clear_attrs(self):
+        # pytest keeps the bound test method as an instance attribute and
+        # deletes it itself after the test; ironic's cleanup must leave it.
+        keep = self._testMethodName
+        for key in [k for k in self.__dict__ if k[0] != '_' and k != keep]:
+            del self.__dict__[key]
+
+    def create_node(self, **driver_info):
+        """Create an msftocs node; keyword arguments update DRIVER_INFO.
+
+        :returns: the ``objects.Node``.
+        """
+        info = dict(DRIVER_INFO, **driver_info)
+        return obj_utils.create_test_node(
+            self.context, uuid=uuidutils.generate_uuid(), driver='msftocs',
+            driver_info=info)
