@@ -15,3 +15,12 @@
 # can only be chosen once per process. It also registers ironic's objects and
 # logging options.
 import ironic.tests.unit  # noqa: F401,I100
+
+# NOTE: import the hardware type and its interfaces now, outside any test:
+# the first import of ironic.drivers.generic ends up running ldconfig through
+# ctypes, which ironic's test base class forbids (subprocess is blocked).
+import ironic.drivers.fake_hardware  # noqa: F401,E402,I202
+
+import msftocs_driver.hardware  # noqa: F401,E402
+import msftocs_driver.management  # noqa: F401,E402
+import msftocs_driver.power  # noqa: F401,E402

@@ -1,0 +1,280 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Power interface of the msftocs hardware type.
+
+A blade has two power domains. The Blade_EN hot-swap switch
+(SetPowerOn/SetPowerOff/GetPowerState) feeds the whole blade, BMC included;
+host power goes through the BMC (SetBladeOn/SetBladeOff/GetBladeState).
+"Power off" here is host power off through the BMC: the BMC stays up, so
+boot device changes and the serial console keep working. A blade whose
+switch is off ("hard off") reads as powered off and is switched on, then
+waited for, when ironic powers it on.
+
+The chassis manager has no graceful shutdown: SetBladeOff is an immediate
+IPMI power-down and SetBladeActivePowerCycle a hard power cycle. The
+interface therefore advertises no soft power states.
+"""
+
+import time
+
+from ironic.common import exception
+from ironic.common import metrics_utils
+from ironic.common import states
+from ironic.conductor import task_manager
+from ironic.conductor import utils as cond_utils
+from ironic.drivers import base
+from oslo_log import log
+
+from msftocs_driver.common import cm
+from msftocs_driver.common import driver_info
+from msftocs_driver.common import state_cache
+from msftocs_driver.conf import CONF
+from msftocs_driver import exception as msftocs_exc
+from msftocs_driver.i18n import _
+from msftocs_driver import management
+from msftocs_driver.ocs import constants
+from msftocs_driver.ocs import exceptions as ocs_exc
+
+LOG = log.getLogger(__name__)
+METRICS = metrics_utils.get_metrics_logger(__name__)
+
+_BLADE_STATE_MAP = {
+    constants.PowerState.ON: states.POWER_ON,
+    constants.PowerState.OFF: states.POWER_OFF,
+    # Only reported when the CM's cached and fresh switch reads disagree
+    # right after a switch-on: the host is not running yet.
+    constants.PowerState.OnFwDecompress: states.POWER_OFF,
+}
+
+#: Attempts at the final host command of a power-on or reboot; a hard-off
+#: blade needs two (the first one reveals that the switch is off).
+_MAX_ATTEMPTS = 3
+
+
+def read_power_state(client, info):
+    """Map a blade's GetBladeState answer to an ironic power state.
+
+    :param client: the node's ``ChassisManagerClient``.
+    :param info: the node's parsed driver_info.
+    :returns: ``states.POWER_ON`` or ``states.POWER_OFF``.
+    :raises: MsftOcsError if the chassis manager reports no usable state.
+    :raises: OCSError for any other chassis-manager error.
+    """
+    try:
+        blade_state = state_cache.get_blade_state(client, info)
+    except ocs_exc.DevicePoweredOffError:
+        return states.POWER_OFF
+    except ocs_exc.FirmwareDecompressingError:
+        # The switch was just turned on; the host is not on (yet).
+        return states.POWER_OFF
+    try:
+        return _BLADE_STATE_MAP[blade_state]
+    except KeyError:
+        raise msftocs_exc.MsftOcsError(
+            node=info['node_uuid'],
+            error=_('the chassis manager reports blade state %s for blade '
+                    '%d') % (getattr(blade_state, 'name', blade_state),
+                             info['blade_id']))
+
+
+def _wait_for_firmware(client, info, deadline):
+    """Poll the Blade_EN switch until the BMC firmware is decompressed."""
+    blade_id = info['blade_id']
+    while True:
+        reading = client.get_power_state(blade_id)
+        if (reading.state == constants.PowerState.ON
+                and not reading.decompression_seconds):
+            return
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise exception.PowerStateFailure(
+                _('Blade %(blade)d of node %(node)s is not ready: its power '
+                  'switch reads %(state)s with %(left)s seconds of firmware '
+                  'decompression left after the power timeout') %
+                {'blade': blade_id, 'node': info['node_uuid'],
+                 'state': reading.state.name,
+                 'left': reading.decompression_seconds},
+                pstate=states.POWER_ON)
+        LOG.debug('Waiting for the firmware of blade %(blade)d of node '
+                  '%(node)s to decompress (%(left)s s left)',
+                  {'blade': blade_id, 'node': info['node_uuid'],
+                   'left': reading.decompression_seconds})
+        time.sleep(min(CONF.msftocs.power_poll_interval, remaining))
+
+
+def _run_with_bmc(task, client, info, deadline, host_command):
+    """Run a host power command, switching the blade on first if needed.
+
+    A pending boot device (recorded while the BMC was unreachable) is
+    applied right before the command.
+    """
+    switched_on = False
+    for attempt in range(_MAX_ATTEMPTS):
+        try:
+            management.apply_pending_boot_device(task, client, info)
+            host_command(info['blade_id'])
+            return
+        except ocs_exc.DevicePoweredOffError:
+            if switched_on or attempt == _MAX_ATTEMPTS - 1:
+                raise
+            LOG.info('Blade %(blade)d of node %(node)s is hard powered '
+                     'off; turning its power switch on',
+                     {'blade': info['blade_id'], 'node': info['node_uuid']})
+            client.set_power_on(info['blade_id'])
+            switched_on = True
+            _wait_for_firmware(client, info, deadline)
+        except ocs_exc.FirmwareDecompressingError:
+            if attempt == _MAX_ATTEMPTS - 1:
+                raise
+            _wait_for_firmware(client, info, deadline)
+
+
+def _wait_for_state(task, target, deadline):
+    # node_wait_for_power_state reads through get_power_state, which
+    # bypasses the batch cache inside state_cache.power_change().
+    remaining = max(1, int(deadline - time.monotonic() + 0.999))
+    cond_utils.node_wait_for_power_state(task, target, timeout=remaining)
+
+
+class MsftOcsPower(base.PowerInterface):
+    """Power control of an OCS blade through its chassis manager."""
+
+    def get_properties(self):
+        """Return the driver_info properties of the interface.
+
+        :returns: dictionary of <property name>:<description> entries.
+        """
+        return driver_info.COMMON_PROPERTIES.copy()
+
+    def validate(self, task):
+        """Validate the node's driver_info without contacting the CM.
+
+        :param task: a TaskManager instance.
+        :raises: InvalidParameterValue, MissingParameterValue.
+        """
+        driver_info.parse_driver_info(task.node)
+
+    @METRICS.timer('MsftOcsPower.get_power_state')
+    def get_power_state(self, task):
+        """Return the power state of the node's blade host.
+
+        :param task: a TaskManager instance.
+        :returns: ``states.POWER_ON`` or ``states.POWER_OFF``.
+        :raises: MsftOcsError, MsftOcsConnectionError,
+            MsftOcsAuthenticationError, InvalidParameterValue.
+        """
+        with cm.client_for(task.node, 'get power state') as (client, info):
+            return read_power_state(client, info)
+
+    def get_supported_power_states(self, task):
+        """Return the power states the chassis manager can really reach.
+
+        :param task: a TaskManager instance.
+        :returns: power on, power off and (hard) reboot.
+        """
+        return [states.POWER_ON, states.POWER_OFF, states.REBOOT]
+
+    @METRICS.timer('MsftOcsPower.set_power_state')
+    @task_manager.require_exclusive_lock
+    def set_power_state(self, task, power_state, timeout=None):
+        """Turn the node's blade host on or off and wait for it.
+
+        :param task: a TaskManager instance.
+        :param power_state: ``states.POWER_ON``, ``states.POWER_OFF`` or
+            ``states.REBOOT``.
+        :param timeout: seconds to reach the state; defaults to
+            ``[conductor]power_state_change_timeout``.
+        :raises: InvalidParameterValue for a state the CM cannot reach.
+        :raises: PowerStateFailure if the change failed or timed out.
+        :raises: MsftOcsError and subclasses on other CM errors.
+        """
+        if power_state == states.REBOOT:
+            return self.reboot(task, timeout=timeout)
+        if power_state not in (states.POWER_ON, states.POWER_OFF):
+            raise exception.InvalidParameterValue(
+                _('Power state %(state)s is not supported by node %(node)s: '
+                  'the chassis manager has no graceful shutdown') %
+                {'state': power_state, 'node': task.node.uuid})
+        if power_state == states.POWER_OFF and task.node.disable_power_off:
+            raise exception.PowerStateFailure(
+                _('Refusing to power off node %s: disable_power_off is set')
+                % task.node.uuid, pstate=power_state)
+        deadline = time.monotonic() + (
+            timeout or CONF.conductor.power_state_change_timeout)
+        action = 'power %s' % ('on' if power_state == states.POWER_ON
+                               else 'off')
+        with cm.client_for(task.node, action, power_state) as (client, info):
+            with state_cache.power_change(info):
+                if power_state == states.POWER_ON:
+                    _run_with_bmc(task, client, info, deadline,
+                                  client.set_blade_on)
+                else:
+                    self._power_off(client, info, deadline)
+                _wait_for_state(task, power_state, deadline)
+        LOG.info('Node %(node)s (blade %(blade)d) is now %(state)s',
+                 {'node': task.node.uuid, 'blade': info['blade_id'],
+                  'state': power_state})
+
+    @staticmethod
+    def _power_off(client, info, deadline):
+        for attempt in range(_MAX_ATTEMPTS):
+            try:
+                client.set_blade_off(info['blade_id'])
+                return
+            except ocs_exc.DevicePoweredOffError:
+                # No power at all: the host is off already.
+                return
+            except ocs_exc.FirmwareDecompressingError:
+                # The host is off now but the BMC's power-restore policy may
+                # turn it on once decompressed: wait and make sure.
+                if attempt == _MAX_ATTEMPTS - 1:
+                    raise
+                _wait_for_firmware(client, info, deadline)
+
+    @METRICS.timer('MsftOcsPower.reboot')
+    @task_manager.require_exclusive_lock
+    def reboot(self, task, timeout=None):
+        """Hard-reboot the node's blade (power cycle) and wait for power on.
+
+        SetBladeActivePowerCycle also turns a host that is off on; a hard-off
+        blade is switched on first. The chassis manager has no reset that
+        keeps power on, so a node with ``disable_power_off`` can only be
+        "rebooted" from power off.
+
+        :param task: a TaskManager instance.
+        :param timeout: seconds to reach power on; defaults to
+            ``[conductor]power_state_change_timeout``.
+        :raises: PowerStateFailure if the reboot failed or timed out, or if
+            it would power off a node with ``disable_power_off``.
+        :raises: MsftOcsError and subclasses on other CM errors.
+        """
+        deadline = time.monotonic() + (
+            timeout or CONF.conductor.power_state_change_timeout)
+        with cm.client_for(task.node, 'reboot', states.REBOOT) as (client,
+                                                                   info):
+            with state_cache.power_change(info):
+                if (task.node.disable_power_off
+                        and read_power_state(client, info) == states.POWER_ON):
+                    raise exception.PowerStateFailure(
+                        _('Refusing to reboot node %s: disable_power_off is '
+                          'set and the chassis manager can only reboot a '
+                          'blade by power-cycling it') % task.node.uuid,
+                        pstate=states.REBOOT)
+
+                def power_cycle(blade_id):
+                    client.set_blade_active_power_cycle(blade_id, off_time=0)
+
+                _run_with_bmc(task, client, info, deadline, power_cycle)
+                _wait_for_state(task, states.POWER_ON, deadline)
+        LOG.info('Node %(node)s (blade %(blade)d) was power-cycled',
+                 {'node': task.node.uuid, 'blade': info['blade_id']})
