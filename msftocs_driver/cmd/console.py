@@ -1,0 +1,393 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""``msftocs-console``: a terminal bridged to a blade serial session.
+
+socat runs this program for every TCP connection to a node's console port,
+with a pty as stdin and stdout. Bytes typed on the terminal go to the blade's
+serial console through SendBladeSerialData; a reader thread polls
+ReceiveBladeSerialData and writes what the blade printed. The chassis-manager
+session is stopped on end of input, SIGTERM, SIGHUP or SIGINT.
+
+The password is read from a file (``--password-file``, a regular file of the
+current user that nobody else can read) or from the environment variable
+``MSFTOCS_PASSWORD``; it is never accepted as an argument, so it never shows
+in the process list. Failures are reported as one line on stderr, which socat
+sends to the terminal, and a non-zero exit status.
+
+The program only depends on the chassis-manager client library, so that it
+starts quickly for each connection.
+"""
+
+import argparse
+import contextlib
+import logging
+import os
+import select
+import signal
+import stat
+import sys
+import termios
+import threading
+import tty
+
+from msftocs_driver.ocs import client as ocs_client
+from msftocs_driver.ocs import constants
+from msftocs_driver.ocs import exceptions as ocs_exc
+from msftocs_driver.ocs import serial as ocs_serial
+
+PROG = 'msftocs-console'
+PASSWORD_ENV = 'MSFTOCS_PASSWORD'
+
+EXIT_OK = 0
+EXIT_CM_ERROR = 1
+EXIT_USAGE = 2
+
+_READ_SIZE = 4096
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+_TRUE = frozenset(('true', 'yes', 'on', '1'))
+_FALSE = frozenset(('false', 'no', 'off', '0'))
+
+
+class UsageError(Exception):
+    """The program was invoked wrongly; the message says how."""
+
+
+def _verify_ca(value):
+    lowered = value.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    if not os.path.exists(value):
+        raise argparse.ArgumentTypeError(
+            'neither true, false nor an existing CA bundle path: %s' % value)
+    return value
+
+
+def _positive_float(value):
+    number = float(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError('must be greater than 0: %s' % value)
+    return number
+
+
+def _session_timeout(value):
+    number = int(value)
+    if not 0 <= number <= constants.MAX_SERIAL_SESSION_TIMEOUT:
+        raise argparse.ArgumentTypeError(
+            'must be between 0 and %d seconds: %s'
+            % (constants.MAX_SERIAL_SESSION_TIMEOUT, value))
+    return number
+
+
+def build_parser():
+    """Return the command-line parser of ``msftocs-console``."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        # "--password x" must not pass for an abbreviation of
+        # --password-file.
+        allow_abbrev=False,
+        description='Connect stdin/stdout to the serial console of a blade '
+                    'of an Open CloudServer chassis manager. The password '
+                    'comes from --password-file or the %s environment '
+                    'variable, never from an argument.' % PASSWORD_ENV)
+    parser.add_argument('--base-url', required=True,
+                        help='chassis manager URL, e.g. https://cm1:8000')
+    parser.add_argument('--blade-id', required=True, type=int,
+                        help='blade number (1-48)')
+    parser.add_argument('--username', required=True)
+    parser.add_argument('--auth-type', choices=('basic', 'ntlm'),
+                        default='basic')
+    parser.add_argument('--verify-ca', type=_verify_ca, default=True,
+                        help='true, false, or a CA bundle path '
+                             '(default: true)')
+    parser.add_argument('--password-file',
+                        help='file holding the password; must be a regular '
+                             'file owned by the current user with mode 0600 '
+                             'or stricter')
+    parser.add_argument('--connect-timeout', type=_positive_float,
+                        default=10.0)
+    parser.add_argument('--read-timeout', type=_positive_float, default=60.0)
+    parser.add_argument('--session-timeout', type=_session_timeout,
+                        default=constants.MAX_SERIAL_SESSION_TIMEOUT,
+                        help='chassis-manager inactivity timeout of the '
+                             'serial session, 0-3600 s (0: CM default)')
+    parser.add_argument('--poll-interval', type=_positive_float, default=0.2,
+                        help='seconds between reads of console output')
+    parser.add_argument('--force-takeover', action='store_true',
+                        help='force-stop a serial session held by another '
+                             'client instead of failing')
+    return parser
+
+
+def read_password_file(path):
+    """Read a password from a file only its owner can read.
+
+    The file must be a regular file (not a symbolic link), owned by the
+    effective user, with no permission bits for group or others. One
+    trailing newline is ignored, as ipmitool does for ``-f``.
+
+    :param path: the file path.
+    :returns: the password.
+    :raises: UsageError if the file is unsafe, unreadable or empty.
+    """
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise UsageError('cannot open the password file %s: %s'
+                         % (path, exc.strerror))
+    try:
+        # Checked on the open descriptor, so the file cannot be swapped
+        # between the check and the read.
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UsageError('the password file %s is not a regular file'
+                             % path)
+        if info.st_uid != os.geteuid():
+            raise UsageError('the password file %s is not owned by the '
+                             'current user' % path)
+        if info.st_mode & 0o077:
+            raise UsageError('the password file %s can be read by other '
+                             'users (mode %04o); it must be 0600 or stricter'
+                             % (path, stat.S_IMODE(info.st_mode)))
+        chunks = []
+        while chunk := os.read(fd, 4096):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    try:
+        password = b''.join(chunks).decode('utf-8')
+    except UnicodeDecodeError:
+        raise UsageError('the password file %s is not UTF-8 text' % path)
+    if password.endswith('\n'):
+        password = password[:-1].removesuffix('\r')
+    if not password:
+        raise UsageError('the password file %s is empty' % path)
+    return password
+
+
+def get_password(args, environ):
+    """Return the password from ``--password-file`` or the environment.
+
+    The environment variable is removed once read so that nothing started
+    later inherits it.
+
+    :param args: parsed arguments.
+    :param environ: the environment mapping (``os.environ``).
+    :raises: UsageError if neither source provides a password.
+    """
+    from_env = environ.pop(PASSWORD_ENV, None)
+    if args.password_file:
+        return read_password_file(args.password_file)
+    if from_env:
+        return from_env
+    raise UsageError('no password: give --password-file or set %s'
+                     % PASSWORD_ENV)
+
+
+def describe_error(exc, blade_id):
+    """Explain a chassis-manager error in one line for the terminal user.
+
+    :param exc: an :class:`~msftocs_driver.ocs.exceptions.OCSError`.
+    :param blade_id: the blade the console is for.
+    :returns: a single-line message without secrets.
+    """
+    if isinstance(exc, ocs_exc.DevicePoweredOffError):
+        text = ('blade %d has no power (its power switch is off); power the '
+                'node on first' % blade_id)
+    elif isinstance(exc, ocs_exc.FirmwareDecompressingError):
+        wait = exc.seconds_remaining
+        text = ('blade %d is starting (BMC firmware decompressing%s); try '
+                'again shortly' % (blade_id, ', about %d s left' % wait
+                                   if wait is not None else ''))
+    elif isinstance(exc, ocs_exc.SerialSessionActiveError):
+        text = ('another client holds the serial session of blade %d; it '
+                'must end it first (the console is not configured to take '
+                'sessions over)' % blade_id)
+    elif isinstance(exc, ocs_exc.MaxSerialSessionReachedError):
+        text = ('the chassis manager already has its maximum of %d serial '
+                'sessions open; close one first'
+                % constants.MAX_SERIAL_SESSIONS)
+    elif isinstance(exc, ocs_exc.AuthenticationError):
+        text = 'the chassis manager rejected the credentials'
+    elif isinstance(exc, ocs_exc.ConnectionError):
+        text = 'cannot reach the chassis manager: %s' % exc
+    else:
+        text = 'serial console of blade %d failed: %s' % (blade_id, exc)
+    return ' '.join(text.split())
+
+
+@contextlib.contextmanager
+def raw_terminal(fd):
+    """Put a terminal in raw mode for the duration of the block.
+
+    The pty socat creates echoes and edits lines by default; raw mode passes
+    every byte (Ctrl-C included) to the blade. Nothing happens when ``fd``
+    is not a terminal. The previous settings are restored on exit.
+
+    :param fd: the file descriptor of the terminal.
+    """
+    if not os.isatty(fd):
+        yield
+        return
+    saved = termios.tcgetattr(fd)
+    tty.setraw(fd, termios.TCSANOW)
+    try:
+        yield
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+def _write_all(fd, data):
+    while data:
+        written = os.write(fd, data)
+        data = data[written:]
+
+
+class Bridge(object):
+    """Copy bytes between two file descriptors and a serial session.
+
+    :param session: an opened
+        :class:`~msftocs_driver.ocs.serial.SerialSession`.
+    :param input_fd: where the user's keystrokes come from.
+    :param output_fd: where the blade's output goes.
+    :param poll_interval: seconds to wait after a read that returned
+        nothing.
+    """
+
+    def __init__(self, session, input_fd, output_fd, poll_interval):
+        self._session = session
+        self._input_fd = input_fd
+        self._output_fd = output_fd
+        self._poll_interval = poll_interval
+        self._stopping = threading.Event()
+        self._error = None
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_w, False)
+
+    def stop(self, *_args):
+        """Ask the bridge to finish; safe from a signal handler."""
+        self._stopping.set()
+        try:
+            os.write(self._wake_w, b'x')
+        except (BlockingIOError, OSError):
+            pass
+
+    def run(self):
+        """Copy until end of input, :meth:`stop` or an error.
+
+        :raises: OCSError that ended the session on the chassis side.
+        """
+        reader = threading.Thread(target=self._copy_output,
+                                  name='msftocs-console-reader', daemon=True)
+        reader.start()
+        try:
+            self._copy_input()
+        finally:
+            self.stop()
+            # The reader checks the flag before every poll; its last poll
+            # ends within the client's read timeout at worst.
+            reader.join()
+            os.close(self._wake_r)
+            os.close(self._wake_w)
+        if self._error is not None:
+            raise self._error
+
+    def _copy_input(self):
+        while not self._stopping.is_set():
+            ready, _w, _x = select.select(
+                [self._input_fd, self._wake_r], [], [])
+            if self._wake_r in ready:
+                return
+            try:
+                data = os.read(self._input_fd, _READ_SIZE)
+            except OSError:
+                # EIO: socat closed the pty master (connection gone).
+                return
+            if not data:
+                return
+            try:
+                self._session.write(data)
+            except ocs_exc.OCSError as exc:
+                self._error = exc
+                return
+
+    def _copy_output(self):
+        try:
+            while not self._stopping.is_set():
+                data = self._session.read()
+                if data:
+                    _write_all(self._output_fd, data)
+                else:
+                    self._stopping.wait(self._poll_interval)
+        except ocs_exc.OCSError as exc:
+            self._error = exc
+        except OSError:
+            # The terminal went away; the input side sees it too.
+            pass
+        finally:
+            self.stop()
+
+
+def _fail(message):
+    sys.stderr.write('%s: %s\n' % (PROG, message))
+    sys.stderr.flush()
+
+
+def main(argv=None):
+    """Run the console bridge.
+
+    :param argv: arguments without the program name (``sys.argv[1:]``).
+    :returns: the exit status.
+    """
+    # Library warnings would land in the middle of the console stream.
+    logging.getLogger().addHandler(logging.NullHandler())
+    args = build_parser().parse_args(argv)
+    try:
+        password = get_password(args, os.environ)
+    except UsageError as exc:
+        _fail(exc)
+        return EXIT_USAGE
+
+    client = ocs_client.ChassisManagerClient(
+        args.base_url, args.username, password, auth=args.auth_type,
+        verify=args.verify_ca, connect_timeout=args.connect_timeout,
+        read_timeout=args.read_timeout)
+    session = ocs_serial.SerialSession(
+        client, args.blade_id, session_timeout=args.session_timeout,
+        poll_interval=args.poll_interval,
+        force_takeover=args.force_takeover)
+    bridge = Bridge(session, sys.stdin.fileno(), sys.stdout.fileno(),
+                    args.poll_interval)
+    previous = {signum: signal.signal(signum, bridge.stop)
+                for signum in _STOP_SIGNALS}
+    try:
+        with raw_terminal(sys.stdin.fileno()):
+            try:
+                session.open()
+                bridge.run()
+            finally:
+                session.close()
+    except ocs_exc.OCSError as exc:
+        _fail(describe_error(exc, args.blade_id))
+        return EXIT_CM_ERROR
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        client.close()
+    return EXIT_OK
+
+
+if __name__ == '__main__':
+    sys.exit(main())
