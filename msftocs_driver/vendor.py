@@ -1,0 +1,292 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Vendor passthru methods of OCS blades: inventory and power capping.
+
+Reads are synchronous (``GET``, the answer is the return value) and take no
+exclusive lock; writes are asynchronous (``POST``, they run in a conductor
+worker under the node's exclusive lock). Every method returns plain JSON
+data and nothing from the node's driver_info.
+
+Power-limit writes do not touch the power-state cache used by power-state
+sync: the chassis manager programs the limit with the exception action
+"none", so a limit never turns a blade off.
+"""
+
+from ironic.common import exception
+from ironic.common import metrics_utils
+from ironic.drivers import base
+from oslo_log import log
+
+from msftocs_driver.common import cm
+from msftocs_driver.common import driver_info
+from msftocs_driver.i18n import _
+from msftocs_driver.ocs import constants
+
+LOG = log.getLogger(__name__)
+METRICS = metrics_utils.get_metrics_logger(__name__)
+
+#: Arguments each passthru method accepts; anything else is rejected.
+METHOD_ARGUMENTS = {
+    'chassis_info': frozenset(),
+    'blade_info': frozenset(),
+    'power_reading': frozenset(),
+    'power_limit': frozenset(),
+    'set_power_limit': frozenset({'watts'}),
+    'power_limit_on': frozenset(),
+    'power_limit_off': frozenset(),
+}
+
+
+def parse_watts(node, value):
+    """Validate a power limit given to ``set_power_limit``.
+
+    :param node: the node the limit is for (named in errors).
+    :param value: the ``watts`` argument: an integer, or a string of one
+        (the command-line client sends strings).
+    :raises: MissingParameterValue if it is missing.
+    :raises: InvalidParameterValue if it is not a whole number of watts
+        within the range the chassis manager accepts.
+    :returns: the limit as an int.
+    """
+    if value is None or value == '':
+        raise exception.MissingParameterValue(_(
+            'The "watts" argument is required to set the power limit of '
+            'node %s.') % node.uuid)
+    try:
+        if isinstance(value, bool):
+            raise ValueError(value)
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise ValueError(value)
+            value = int(value)
+        watts = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise exception.InvalidParameterValue(_(
+            'The "watts" argument for node %(node)s must be a whole number '
+            'of watts, got %(value)r.') % {'node': node.uuid,
+                                           'value': value})
+    if not (constants.MIN_POWER_LIMIT_WATTS <= watts
+            <= constants.MAX_POWER_LIMIT_WATTS):
+        raise exception.InvalidParameterValue(_(
+            'The "watts" argument for node %(node)s must be between '
+            '%(min)d and %(max)d, got %(value)d.') % {
+                'node': node.uuid, 'value': watts,
+                'min': constants.MIN_POWER_LIMIT_WATTS,
+                'max': constants.MAX_POWER_LIMIT_WATTS})
+    return watts
+
+
+def _enum_name(value):
+    return value.name if value is not None else None
+
+
+def _nic(nic):
+    return {'device_id': nic.device_id,
+            'mac_address': nic.mac_address.lower() if nic.mac_address
+            else None}
+
+
+class MsftOcsVendorPassthru(base.VendorInterface):
+    """Chassis and blade inventory, power readings and power capping."""
+
+    def get_properties(self):
+        """Return the driver_info properties this interface understands.
+
+        :returns: a dict of property name to description.
+        """
+        return driver_info.COMMON_PROPERTIES.copy()
+
+    @METRICS.timer('MsftOcsVendorPassthru.validate')
+    def validate(self, task, method=None, **kwargs):
+        """Check driver_info and a passthru call's arguments.
+
+        Runs before any chassis-manager call; never contacts the chassis.
+
+        :param task: a TaskManager instance containing the node to act on.
+        :param method: the passthru method name.
+        :param kwargs: the passthru call's arguments (and ``http_method``).
+        :raises: InvalidParameterValue for an unknown method, an unexpected
+            argument or a malformed one.
+        :raises: MissingParameterValue for a missing argument or driver_info
+            property.
+        """
+        driver_info.parse_driver_info(task.node)
+        if method is None:
+            return
+        if method not in METHOD_ARGUMENTS:
+            raise exception.InvalidParameterValue(_(
+                'Unknown vendor passthru method %(method)s for node '
+                '%(node)s.') % {'method': method, 'node': task.node.uuid})
+        kwargs.pop('http_method', None)
+        unexpected = set(kwargs) - METHOD_ARGUMENTS[method]
+        if unexpected:
+            raise exception.InvalidParameterValue(_(
+                'Unexpected argument(s) %(args)s for vendor passthru method '
+                '%(method)s of node %(node)s.') % {
+                    'args': ', '.join(sorted(unexpected)),
+                    'method': method, 'node': task.node.uuid})
+        if method == 'set_power_limit':
+            parse_watts(task.node, kwargs.get('watts'))
+
+    @METRICS.timer('MsftOcsVendorPassthru.chassis_info')
+    @base.passthru(['GET'], async_call=False, require_exclusive_lock=False,
+                   description=_(
+                       'Return the inventory of the chassis the blade is '
+                       'in: serial number, asset tag, firmware, hardware '
+                       'and software versions and uptime of the chassis '
+                       'manager, and the GUID, name, power state and MAC '
+                       'addresses of every slot. Slow: the chassis manager '
+                       'queries every blade. No arguments.'))
+    def chassis_info(self, task, **kwargs):
+        """Return the chassis inventory.
+
+        :param task: a TaskManager instance containing the node to act on.
+        :param kwargs: ``http_method`` only.
+        :returns: a JSON-serialisable dict.
+        """
+        with cm.client_for(task.node, 'read the chassis info') as (client,
+                                                                   _info):
+            chassis = client.get_chassis_info()
+        return {
+            'serial_number': chassis.serial_number,
+            'asset_tag': chassis.asset_tag,
+            'firmware_version': chassis.firmware_version,
+            'hardware_version': chassis.hardware_version,
+            'software_version': chassis.software_version,
+            'system_uptime': chassis.system_uptime,
+            'blades': [{'blade_id': blade.blade_id,
+                        'guid': blade.guid,
+                        'name': blade.name,
+                        'power_state': _enum_name(blade.power_state),
+                        'mac_addresses': [mac.lower() for mac in
+                                          blade.mac_addresses if mac]}
+                       for blade in chassis.blades],
+        }
+
+    @METRICS.timer('MsftOcsVendorPassthru.blade_info')
+    @base.passthru(['GET'], async_call=False, require_exclusive_lock=False,
+                   description=_(
+                       'Return the blade\'s type, serial number, asset tag, '
+                       'BMC firmware version, hardware version and NICs '
+                       '(device id and MAC address, null when the NIC is '
+                       'not present). No arguments.'))
+    def blade_info(self, task, **kwargs):
+        """Return the blade's identity and NICs.
+
+        :param task: a TaskManager instance containing the node to act on.
+        :param kwargs: ``http_method`` only.
+        :returns: a JSON-serialisable dict.
+        """
+        with cm.client_for(task.node, 'read the blade info') as (client,
+                                                                 info):
+            blade = client.get_blade_info(info['blade_id'])
+        return {
+            'blade_id': blade.blade_id,
+            'blade_type': (blade.blade_type.value
+                           if blade.blade_type is not None else None),
+            'serial_number': blade.serial_number,
+            'asset_tag': blade.asset_tag,
+            'firmware_version': blade.firmware_version,
+            'hardware_version': blade.hardware_version,
+            'nics': [_nic(nic) for nic in blade.nics],
+        }
+
+    @METRICS.timer('MsftOcsVendorPassthru.power_reading')
+    @base.passthru(['GET'], async_call=False, require_exclusive_lock=False,
+                   description=_(
+                       'Return the blade\'s present power consumption in '
+                       'watts, as its BMC measures it. No arguments.'))
+    def power_reading(self, task, **kwargs):
+        """Return the blade's power consumption.
+
+        :param task: a TaskManager instance containing the node to act on.
+        :param kwargs: ``http_method`` only.
+        :returns: ``{'blade_id': int, 'watts': float}``.
+        """
+        with cm.client_for(task.node, 'read the power reading') as (client,
+                                                                    info):
+            reading = client.get_blade_power_reading(info['blade_id'])
+        return {'blade_id': reading.blade_id, 'watts': reading.watts}
+
+    @METRICS.timer('MsftOcsVendorPassthru.power_limit')
+    @base.passthru(['GET'], async_call=False, require_exclusive_lock=False,
+                   description=_(
+                       'Return the blade\'s power limit in watts and whether '
+                       'it is active (null when the chassis manager does '
+                       'not say). No arguments.'))
+    def power_limit(self, task, **kwargs):
+        """Return the blade's power limit.
+
+        :param task: a TaskManager instance containing the node to act on.
+        :param kwargs: ``http_method`` only.
+        :returns: ``{'blade_id': int, 'watts': float, 'active': bool|None}``.
+        """
+        with cm.client_for(task.node, 'read the power limit') as (client,
+                                                                  info):
+            limit = client.get_blade_power_limit(info['blade_id'])
+        return {'blade_id': limit.blade_id, 'watts': limit.watts,
+                'active': limit.active}
+
+    @METRICS.timer('MsftOcsVendorPassthru.set_power_limit')
+    @base.passthru(['POST'], description=_(
+        'Set the blade\'s power limit. Required argument: "watts", a whole '
+        'number from 120 to 1000. The limit is enforced only while it is '
+        'active (see power_limit_on); setting it does not activate it.'))
+    def set_power_limit(self, task, watts=None, **kwargs):
+        """Set the blade's power limit (validated in :meth:`validate`).
+
+        :param task: a TaskManager instance with an exclusive lock.
+        :param watts: the limit in watts, 120 to 1000.
+        :param kwargs: ``http_method`` only.
+        """
+        watts = parse_watts(task.node, watts)
+        with cm.client_for(task.node, 'set the power limit') as (client,
+                                                                 info):
+            client.set_blade_power_limit(info['blade_id'], watts)
+        LOG.info('Set the power limit of node %(node)s to %(watts)d W',
+                 {'node': task.node.uuid, 'watts': watts})
+
+    @METRICS.timer('MsftOcsVendorPassthru.power_limit_on')
+    @base.passthru(['POST'], description=_(
+        'Activate the blade\'s power limit: the BMC caps the blade\'s '
+        'consumption at the limit set with set_power_limit. No arguments.'))
+    def power_limit_on(self, task, **kwargs):
+        """Activate the blade's power limit.
+
+        :param task: a TaskManager instance with an exclusive lock.
+        :param kwargs: ``http_method`` only.
+        """
+        self._set_limit_active(task, True)
+
+    @METRICS.timer('MsftOcsVendorPassthru.power_limit_off')
+    @base.passthru(['POST'], description=_(
+        'Deactivate the blade\'s power limit; the configured value is kept. '
+        'No arguments.'))
+    def power_limit_off(self, task, **kwargs):
+        """Deactivate the blade's power limit.
+
+        :param task: a TaskManager instance with an exclusive lock.
+        :param kwargs: ``http_method`` only.
+        """
+        self._set_limit_active(task, False)
+
+    @staticmethod
+    def _set_limit_active(task, active):
+        action = ('activate the power limit' if active
+                  else 'deactivate the power limit')
+        with cm.client_for(task.node, action) as (client, info):
+            client.set_blade_power_limit_active(info['blade_id'], active)
+        LOG.info('%(action)s of node %(node)s',
+                 {'action': 'Activated the power limit' if active
+                  else 'Deactivated the power limit',
+                  'node': task.node.uuid})
