@@ -20,8 +20,10 @@ from ironic.drivers import generic
 from ironic.drivers.modules import noop
 from ironic.drivers.modules import noop_mgmt
 
+from msftocs_driver import inspect
 from msftocs_driver import management
 from msftocs_driver import power
+from msftocs_driver import vendor
 
 
 class MsftOcsHardware(generic.GenericHardware):
@@ -38,6 +40,11 @@ class MsftOcsHardware(generic.GenericHardware):
         return [management.MsftOcsManagement, noop_mgmt.NoopManagement]
 
     @property
+    def supported_inspect_interfaces(self):
+        """List of supported inspect interfaces."""
+        return [inspect.MsftOcsInspect] + super().supported_inspect_interfaces
+
+    @property
     def supported_vendor_interfaces(self):
         """List of supported vendor interfaces."""
-        return [noop.NoVendor]
+        return [vendor.MsftOcsVendorPassthru, noop.NoVendor]

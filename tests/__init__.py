@@ -22,5 +22,7 @@ import ironic.tests.unit  # noqa: F401,I100
 import ironic.drivers.fake_hardware  # noqa: F401,E402,I202
 
 import msftocs_driver.hardware  # noqa: F401,E402
+import msftocs_driver.inspect  # noqa: F401,E402
 import msftocs_driver.management  # noqa: F401,E402
 import msftocs_driver.power  # noqa: F401,E402
+import msftocs_driver.vendor  # noqa: F401,E402

@@ -43,8 +43,10 @@ class MsftOcsTestCase(db_base.DbTestCase):
                     enabled_management_interfaces=['msftocs', 'noop',
                                                    'fake'],
                     enabled_console_interfaces=['no-console', 'fake'],
-                    enabled_inspect_interfaces=['no-inspect', 'fake'],
-                    enabled_vendor_interfaces=['no-vendor', 'fake'])
+                    enabled_inspect_interfaces=['msftocs', 'no-inspect',
+                                                'fake'],
+                    enabled_vendor_interfaces=['msftocs', 'no-vendor',
+                                               'fake'])
         client_cache.clear()
         state_cache.clear()
         self.addCleanup(client_cache.clear)

@@ -20,8 +20,10 @@ import stevedore
 
 from msftocs_driver.common import driver_info
 from msftocs_driver import hardware
+from msftocs_driver import inspect
 from msftocs_driver import management
 from msftocs_driver import power
+from msftocs_driver import vendor
 from tests import base
 
 
@@ -36,7 +38,9 @@ class HardwareTypeTestCase(base.MsftOcsTestCase):
     def test_interface_entry_points(self):
         for group, name, cls in (
                 ('power', 'msftocs', power.MsftOcsPower),
-                ('management', 'msftocs', management.MsftOcsManagement)):
+                ('management', 'msftocs', management.MsftOcsManagement),
+                ('inspect', 'msftocs', inspect.MsftOcsInspect),
+                ('vendor', 'msftocs', vendor.MsftOcsVendorPassthru)):
             manager = stevedore.driver.DriverManager(
                 'ironic.hardware.interfaces.%s' % group, name,
                 invoke_on_load=True)
@@ -48,9 +52,12 @@ class HardwareTypeTestCase(base.MsftOcsTestCase):
         self.assertEqual([management.MsftOcsManagement,
                           noop_mgmt.NoopManagement],
                          hw.supported_management_interfaces)
-        self.assertEqual(noop.NoVendor, hw.supported_vendor_interfaces[-1])
-        self.assertIn(noop.NoConsole, hw.supported_console_interfaces)
+        self.assertEqual([vendor.MsftOcsVendorPassthru, noop.NoVendor],
+                         hw.supported_vendor_interfaces)
+        self.assertEqual(inspect.MsftOcsInspect,
+                         hw.supported_inspect_interfaces[0])
         self.assertIn(noop.NoInspect, hw.supported_inspect_interfaces)
+        self.assertIn(noop.NoConsole, hw.supported_console_interfaces)
 
     def test_node_defaults(self):
         node = self.create_node()
@@ -59,6 +66,10 @@ class HardwareTypeTestCase(base.MsftOcsTestCase):
             self.assertIsInstance(task.driver.power, power.MsftOcsPower)
             self.assertIsInstance(task.driver.management,
                                   management.MsftOcsManagement)
+            self.assertIsInstance(task.driver.inspect,
+                                  inspect.MsftOcsInspect)
+            self.assertIsInstance(task.driver.vendor,
+                                  vendor.MsftOcsVendorPassthru)
             for prop in driver_info.COMMON_PROPERTIES:
                 self.assertIn(prop, task.driver.get_properties())
 
