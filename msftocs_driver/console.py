@@ -1,0 +1,368 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Serial console of a blade, served by socat on the conductor.
+
+socat listens on the node's console port and runs ``msftocs-console`` (see
+:mod:`msftocs_driver.cmd.console`) for each connection; that program holds
+the chassis-manager serial session while somebody is connected.
+"""
+
+import os
+import sys
+
+from ironic.common import exception
+from ironic.common import metrics_utils
+from ironic.common import utils as ironic_utils
+from ironic.drivers import base
+from ironic.drivers.modules import console_utils
+from oslo_log import log
+from oslo_utils import excutils
+import psutil
+
+from msftocs_driver.common import client_cache
+from msftocs_driver.common import cm
+from msftocs_driver.common import driver_info as msftocs_info
+from msftocs_driver.conf import CONF
+from msftocs_driver import exception as msftocs_exc
+from msftocs_driver.i18n import _
+from msftocs_driver.ocs import exceptions as ocs_exc
+from msftocs_driver.ocs import serial as ocs_serial
+
+LOG = log.getLogger(__name__)
+METRICS = metrics_utils.get_metrics_logger(__name__)
+
+#: driver_internal_info key of a port taken from ``[console]port_range``.
+ALLOCATED_PORT_KEY = 'allocated_msftocs_terminal_port'
+#: Module socat runs (with this interpreter) for each connection.
+BRIDGE_MODULE = 'msftocs_driver.cmd.console'
+#: Inactivity timeout of the probe session: should its Stop get lost, the
+#: chassis manager frees the blade soon (it counts in 30 s steps).
+PROBE_SESSION_TIMEOUT = 30
+#: Seconds a bridge gets to stop its chassis-manager session and exit.
+BRIDGE_EXIT_GRACE = 5.0
+
+
+def password_file_path(node_uuid):
+    """Path of the file that hands a node's password to the bridge."""
+    return os.path.join(CONF.tempdir, 'msftocs-console-%s.pw' % node_uuid)
+
+
+def _pid_file_path(node_uuid):
+    # NOTE: where ironic's console_utils keeps the socat pid (lock) file:
+    # [console]terminal_pid_dir, else [DEFAULT]tempdir, named after the
+    # node. A different layout only means that connections are not found
+    # (they then end when socat exits), never that a wrong process is hit.
+    pid_dir = CONF.console.terminal_pid_dir or CONF.tempdir
+    return os.path.join(pid_dir, '%s.pid' % node_uuid)
+
+
+def build_bridge_args(info, password_file):
+    """Build the bridge command run by socat, one list item per argument.
+
+    The result carries no secret: the password stays in ``password_file``.
+
+    :param info: parsed driver_info.
+    :param password_file: path of the node's password file.
+    :returns: a list of strings.
+    """
+    verify_ca = info['verify_ca']
+    if isinstance(verify_ca, bool):
+        verify_ca = 'true' if verify_ca else 'false'
+    args = [sys.executable, '-m', BRIDGE_MODULE,
+            '--base-url', info['base_url'],
+            '--blade-id', str(info['blade_id']),
+            '--username', info['username'],
+            '--auth-type', info['auth_type'],
+            '--verify-ca', verify_ca,
+            '--password-file', password_file,
+            '--connect-timeout', str(CONF.msftocs.connect_timeout),
+            '--read-timeout', str(CONF.msftocs.read_timeout),
+            '--session-timeout', str(CONF.msftocs.console_session_timeout),
+            '--poll-interval', str(CONF.msftocs.console_poll_interval)]
+    if CONF.msftocs.console_force_takeover:
+        args.append('--force-takeover')
+    return args
+
+
+def check_bridge_args(info):
+    """Refuse values that cannot be passed to the bridge.
+
+    socat splits its ``EXEC`` command at spaces and has no quoting for
+    them (ironic escapes every other special character), so no argument
+    may contain white space.
+
+    :param info: parsed driver_info.
+    :raises: InvalidParameterValue naming the field and the node.
+    """
+    sources = {
+        'driver_info/msftocs_base_url': info['base_url'],
+        'driver_info/msftocs_username': info['username'],
+        'driver_info/msftocs_verify_ca': str(info['verify_ca']),
+        '[DEFAULT]tempdir': password_file_path(info['node_uuid']),
+        'the Python interpreter path': sys.executable,
+    }
+    for source, value in sources.items():
+        if any(char.isspace() for char in value):
+            raise exception.InvalidParameterValue(
+                _('The serial console of node %(node)s cannot be started: '
+                  '%(source)s (%(value)r) contains white space, which the '
+                  'socat command line cannot carry.') %
+                {'node': info['node_uuid'], 'source': source,
+                 'value': value})
+
+
+def _console_processes(node_uuid):
+    """Processes socat started for connections to a node's console."""
+    pid_file = _pid_file_path(node_uuid)
+    try:
+        with open(pid_file) as pid_data:
+            listener = psutil.Process(int(pid_data.readline()))
+        # A stale pid file may name a reused PID: only act on the socat
+        # that holds this very file.
+        if '-L%s' % pid_file not in listener.cmdline():
+            return []
+        return listener.children(recursive=True)
+    except (OSError, ValueError, psutil.Error):
+        return []
+
+
+def _end_console_processes(node_uuid, processes):
+    """Terminate connection processes, giving bridges time to clean up.
+
+    socat only signals its listener, whose forked connection handlers (and
+    their bridges) would otherwise outlive it and keep serving the user.
+    """
+    for process in processes:
+        try:
+            process.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    _gone, alive = psutil.wait_procs(processes, timeout=BRIDGE_EXIT_GRACE)
+    for process in alive:
+        LOG.warning('Console process %(pid)s of node %(node)s did not exit '
+                    'on SIGTERM; killing it',
+                    {'pid': process.pid, 'node': node_uuid})
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(alive, timeout=1)
+
+
+def _force_stop_serial_session(info):
+    """Stop whatever serial session the blade has (best effort).
+
+    A bridge stops its own session when it exits; this catches a session
+    left by a bridge that was killed. The node's console belongs to ironic,
+    so a session on its blade is treated as ironic's.
+    """
+    node_uuid = info['node_uuid']
+    try:
+        with client_cache.borrowed_client(info) as client:
+            try:
+                client.stop_blade_serial_session(info['blade_id'], force=True)
+            except (ocs_exc.ConnectionError, ocs_exc.AuthenticationError):
+                client_cache.evict(info, client)
+                raise
+    except (ocs_exc.DevicePoweredOffError,
+            ocs_exc.FirmwareDecompressingError):
+        # Without BMC power there is no session to stop.
+        LOG.debug('No serial session to stop for node %s: the blade is '
+                  'not powered', node_uuid)
+    except ocs_exc.OCSError as exc:
+        LOG.warning('Could not force-stop the serial session of node '
+                    '%(node)s: %(err)s', {'node': node_uuid,
+                                          'err': cm.describe(exc)})
+
+
+def _probe_serial_session(node):
+    """Open and close a serial session to learn whether one can be had.
+
+    socat only runs the bridge when somebody connects; probing now turns a
+    powered-off blade, a session held elsewhere or a full chassis into an
+    error of the console request itself, which the operator sees.
+
+    :raises: MsftOcsError or the translated chassis-manager error.
+    """
+    with cm.client_for(node, 'start console') as (client, info):
+        session = ocs_serial.SerialSession(
+            client, info['blade_id'], session_timeout=PROBE_SESSION_TIMEOUT,
+            force_takeover=CONF.msftocs.console_force_takeover)
+        try:
+            session.open()
+        except ocs_exc.SerialSessionActiveError as exc:
+            raise msftocs_exc.MsftOcsError(
+                node=node.uuid,
+                error=_('start console: another client holds the serial '
+                        'session of blade %(blade)s (%(err)s). End that '
+                        'session, or set [msftocs]console_force_takeover '
+                        'to take it over.') %
+                {'blade': info['blade_id'], 'err': exc}) from exc
+        except ocs_exc.MaxSerialSessionReachedError as exc:
+            raise msftocs_exc.MsftOcsError(
+                node=node.uuid,
+                error=_('start console: the chassis manager already has its '
+                        'maximum number of serial sessions open (%(err)s). '
+                        'Disable the console of another blade of this '
+                        'chassis first.') % {'err': exc}) from exc
+        finally:
+            session.close()
+
+
+def _release_allocated_port(task):
+    node = task.node
+    port = node.del_driver_internal_info(ALLOCATED_PORT_KEY)
+    if port:
+        node.save()
+        console_utils.release_port(port)
+
+
+def _allocate_port(task):
+    node = task.node
+    port = console_utils.acquire_port(host=CONF.console.socat_address)
+    node.set_driver_internal_info(ALLOCATED_PORT_KEY, port)
+    node.save()
+    return port
+
+
+class MsftOcsSocatConsole(base.ConsoleInterface):
+    """Blade serial console over TCP, served by socat on the conductor."""
+
+    def get_properties(self):
+        """Return the driver_info properties of this interface."""
+        properties = msftocs_info.COMMON_PROPERTIES.copy()
+        properties.update(msftocs_info.CONSOLE_PROPERTIES)
+        return properties
+
+    @METRICS.timer('MsftOcsSocatConsole.validate')
+    def validate(self, task):
+        """Check the console settings of a node without contacting it.
+
+        :param task: a TaskManager instance.
+        :raises: MissingParameterValue if no console port can be had.
+        :raises: InvalidParameterValue on malformed driver_info.
+        """
+        info = msftocs_info.parse_driver_info(task.node)
+        if not info['terminal_port'] and CONF.console.port_range is None:
+            raise exception.MissingParameterValue(
+                _('Node %s has no console port: set driver_info/'
+                  'msftocs_terminal_port or [console]port_range.')
+                % task.node.uuid)
+        check_bridge_args(info)
+
+    @METRICS.timer('MsftOcsSocatConsole.start_console')
+    def start_console(self, task):
+        """Start socat on the node's console port.
+
+        Safe to call again: a console that is running is replaced.
+
+        :param task: a TaskManager instance with an exclusive lock.
+        :raises: MsftOcsError (or another translated chassis-manager error)
+            if no serial session can be opened on the blade now.
+        :raises: PasswordFileFailedToCreate, ConsoleError,
+            ConsoleSubprocessFailed, NoFreeIPMITerminalPorts.
+        """
+        node = task.node
+        info = msftocs_info.parse_driver_info(node)
+        check_bridge_args(info)
+        if node.console_enabled:
+            # The conductor restarts enabled consoles when it starts and
+            # after a deployment; the old bridge would hold the session.
+            self._stop(task, info)
+        _release_allocated_port(task)
+        port = info['terminal_port'] or _allocate_port(task)
+        pw_file = password_file_path(node.uuid)
+        try:
+            _probe_serial_session(node)
+            # NOTE: the password reaches the bridge through a 0600 file,
+            # like ipmitool's default, rather than through the environment:
+            # socat lives as long as the console is enabled and passes its
+            # environment to every process it starts, where same-user tools
+            # (ps e, /proc/<pid>/environ) show it; the bridge also refuses
+            # a file that others could read or replace.
+            console_utils.make_persistent_password_file(
+                pw_file, info['password'])
+            command = ' '.join(build_bridge_args(info, pw_file))
+            console_utils.start_socat_console(node.uuid, port, command)
+        except Exception:
+            with excutils.save_and_reraise_exception():
+                self._clean_up_failed_start(task)
+        LOG.info('Serial console of node %(node)s listens on port %(port)s',
+                 {'node': node.uuid, 'port': port})
+
+    def _clean_up_failed_start(self, task):
+        node_uuid = task.node.uuid
+        ironic_utils.unlink_without_raise(password_file_path(node_uuid))
+        if os.path.exists(_pid_file_path(node_uuid)):
+            # socat started but did not come up in time.
+            try:
+                console_utils.stop_socat_console(node_uuid)
+            except exception.ConsoleError as exc:
+                LOG.warning('Could not stop socat for node %(node)s after '
+                            'a failed start: %(err)s',
+                            {'node': node_uuid, 'err': exc})
+        _release_allocated_port(task)
+
+    @METRICS.timer('MsftOcsSocatConsole.stop_console')
+    def stop_console(self, task):
+        """Stop socat, its connections and the blade's serial session.
+
+        The local processes are stopped even when the node's driver_info
+        became invalid; only the chassis-side clean-up is skipped then.
+
+        :param task: a TaskManager instance with an exclusive lock.
+        :raises: ConsoleError if socat cannot be stopped.
+        :raises: InvalidParameterValue, MissingParameterValue on invalid
+            driver_info (after the local processes were stopped).
+        """
+        try:
+            info = msftocs_info.parse_driver_info(task.node)
+        except exception.InvalidParameterValue:
+            with excutils.save_and_reraise_exception():
+                try:
+                    self._stop(task, None)
+                finally:
+                    _release_allocated_port(task)
+        try:
+            self._stop(task, info)
+        finally:
+            _release_allocated_port(task)
+
+    def _stop(self, task, info):
+        node_uuid = task.node.uuid
+        connections = _console_processes(node_uuid)
+        try:
+            _end_console_processes(node_uuid, connections)
+            console_utils.stop_socat_console(node_uuid)
+        finally:
+            ironic_utils.unlink_without_raise(password_file_path(node_uuid))
+            if info is not None:
+                _force_stop_serial_session(info)
+
+    @METRICS.timer('MsftOcsSocatConsole.get_console')
+    def get_console(self, task):
+        """Return where to connect to the node's console.
+
+        :param task: a TaskManager instance.
+        :returns: ``{'type': 'socat', 'url': 'tcp://<address>:<port>'}``.
+        :raises: ConsoleError if the console has no port (not started).
+        """
+        info = msftocs_info.parse_driver_info(task.node)
+        port = (info['terminal_port']
+                or task.node.driver_internal_info.get(ALLOCATED_PORT_KEY))
+        if not port:
+            raise exception.ConsoleError(
+                _('The console of node %s has no port; enable the console '
+                  'first.') % task.node.uuid)
+        return {'type': 'socat',
+                'url': console_utils.get_socat_console_url(port)}
