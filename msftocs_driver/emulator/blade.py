@@ -1,0 +1,172 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""The emulated state of one blade slot and its power transitions.
+
+Two power domains, as on the real chassis (reference 6.1): the Blade_EN
+hot-swap switch (AC to the whole blade, BMC included) and host power,
+driven through the BMC. After the switch turns on, the BMC firmware
+decompresses for a while; during that time the BMC does not answer.
+
+Time-driven transitions (end of decompression with an "always power up"
+restore policy, the power-on half of a power cycle) are applied lazily by
+:meth:`Blade.settle`, which the chassis calls before every access.
+"""
+
+import math
+
+from msftocs_driver.emulator import console
+from msftocs_driver.ocs import constants
+
+#: DCMI reading of a blade whose host is off (BMC and fans only), watts.
+STANDBY_WATTS = 12.0
+#: Reading of a running host without an active power limit, watts.
+NOMINAL_WATTS = 187.5
+
+
+class Blade(object):
+    """One slot of the chassis.
+
+    :param blade_id: slot number (1-based).
+    :param slot: the :class:`~msftocs_driver.emulator.config.SlotConfig`
+        giving the initial state.
+    """
+
+    def __init__(self, blade_id, slot):
+        self.blade_id = blade_id
+        self.present = slot.present
+        self.blade_type = slot.type
+        self.switch_on = slot.switch_on
+        self.host_on = slot.host_on and slot.switch_on and slot.present
+        self.next_boot = slot.next_boot
+        self.next_boot_persistent = slot.next_boot_persistent
+        self.next_boot_uefi = slot.next_boot_uefi
+        self.led_on = slot.led_on
+        self.power_limit = slot.power_limit
+        self.power_limit_active = slot.power_limit_active
+        self.power_restore_on = slot.power_restore_on
+        self.macs = slot.macs
+        #: Decompression time of the next switch-on; None = chassis default.
+        self.decompression_seconds = None
+        self.console = console.HostConsole(blade_id)
+        #: The open :class:`~.console.SerialSession`, if any.
+        self.session = None
+        self._decompressed_at = 0.0
+        self._restore_pending = False
+        self._host_on_at = None
+
+    def settle(self, now):
+        """Apply the transitions that are due at ``now``."""
+        if self._host_on_at is not None and now >= self._host_on_at:
+            self._host_on_at = None
+            self._boot()
+        if self._restore_pending and now >= self._decompressed_at:
+            self._restore_pending = False
+            self._boot()
+
+    def decompression_remaining(self, now):
+        """Whole seconds of firmware decompression left (rounded up)."""
+        if not self.switch_on:
+            return 0
+        return max(0, math.ceil(self._decompressed_at - now))
+
+    def bmc_reachable(self, now):
+        """Whether a BMC command would get an answer."""
+        return (self.present and self.switch_on
+                and self.decompression_remaining(now) == 0)
+
+    def switch_power_on(self, now, decompression_seconds):
+        """Turn Blade_EN on; a no-op when it is already on.
+
+        :param decompression_seconds: chassis default decompression time,
+            replaced by the blade's own setting when it has one.
+        """
+        if self.switch_on:
+            return
+        if self.decompression_seconds is not None:
+            decompression_seconds = self.decompression_seconds
+        self.switch_on = True
+        self._decompressed_at = now + decompression_seconds
+        self._restore_pending = self.present and self.power_restore_on
+
+    def switch_power_off(self):
+        """Turn Blade_EN off: the host and the BMC lose power."""
+        self.switch_on = False
+        self.host_on = False
+        self.session = None
+        self._restore_pending = False
+        self._host_on_at = None
+        self._decompressed_at = 0.0
+
+    def set_host_power(self, on):
+        """Chassis Control power up or power down through the BMC."""
+        self._host_on_at = None
+        if on and not self.host_on:
+            self._boot()
+        elif not on:
+            self.host_on = False
+
+    def power_cycle(self, now, off_time):
+        """Power-cycle the host; a host that is off is simply powered on.
+
+        :param off_time: seconds the host stays off before powering on.
+        """
+        self.host_on = False
+        if off_time:
+            self._host_on_at = now + off_time
+        else:
+            self._host_on_at = None
+            self._boot()
+
+    def _boot(self):
+        self.host_on = True
+        # IPMI clears a one-shot boot override when the host boots from it
+        # (IPMI semantics; reference 6.2 marks this as inference).
+        if not self.next_boot_persistent:
+            self.next_boot = constants.BladeBootType.NoOverride
+            self.next_boot_uefi = False
+        self.console.host_booted()
+
+    def set_next_boot(self, boot_type, uefi, persistent):
+        """Store a boot override; NoOverride clears it."""
+        self.next_boot = boot_type
+        if boot_type is constants.BladeBootType.NoOverride:
+            uefi = persistent = False
+        self.next_boot_uefi = uefi
+        self.next_boot_persistent = persistent
+
+    def power_reading(self):
+        """The DCMI present power reading, in watts."""
+        if not self.host_on:
+            return STANDBY_WATTS
+        if self.power_limit_active:
+            return min(NOMINAL_WATTS, self.power_limit)
+        return NOMINAL_WATTS
+
+    def to_dict(self, now):
+        """The blade as the control API shows it."""
+        return {
+            'present': self.present,
+            'type': self.blade_type.value,
+            'switch_on': self.switch_on,
+            'decompressing': self.decompression_remaining(now) > 0,
+            'host_on': self.host_on,
+            'next_boot': self.next_boot.name,
+            'next_boot_persistent': self.next_boot_persistent,
+            'next_boot_uefi': self.next_boot_uefi,
+            'led_on': self.led_on,
+            'power_limit': self.power_limit,
+            'power_limit_active': self.power_limit_active,
+            'serial_session': self.session is not None,
+            'macs': list(self.macs),
+        }

@@ -1,0 +1,174 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""The emulated chassis: its blades, the shared BMC bus and the clock.
+
+All model state is guarded by one lock, :attr:`Chassis.lock`, held only
+briefly. Blade BMC traffic additionally goes through :meth:`Chassis.bmc_bus`:
+on a real chassis every IPMI exchange of every blade shares one serial
+line and one worker thread (reference 10), so BMC calls are serialised
+chassis-wide and each costs ``bus_cost`` seconds. Blade_EN switch calls use
+another line and skip it.
+"""
+
+import contextlib
+import secrets
+import threading
+import time
+
+from msftocs_driver.emulator import blade as blade_mod
+from msftocs_driver.emulator import console
+from msftocs_driver.ocs import constants
+
+#: Inactivity timeout of a session started with sessionTimeoutInSecs=0.
+DEFAULT_SERIAL_TIMEOUT = 300
+
+
+def new_session_token():
+    """8 random non-zero bytes as uppercase hex with dashes (23 chars)."""
+    return '-'.join('%02X' % (secrets.randbelow(255) + 1) for _ in range(8))
+
+
+class Chassis(object):
+    """In-memory state of one chassis.
+
+    :param config: a :class:`~msftocs_driver.emulator.config.ChassisConfig`.
+    :param clock: monotonic clock returning seconds (injectable for tests).
+    :param sleep: sleep function (injectable for tests).
+    """
+
+    def __init__(self, config, clock=time.monotonic, sleep=time.sleep):
+        self.config = config
+        self.population = config.blades
+        self.clock = clock
+        self.sleep = sleep
+        self.lock = threading.RLock()
+        self._bus = threading.Lock()
+        self.bus_cost = config.bus_cost
+        self.started = clock()
+        self.reset()
+
+    def reset(self):
+        """Return every blade and the chassis LED to the initial state."""
+        with self.lock:
+            self._blades = [blade_mod.Blade(i, self.config.slot(i))
+                            for i in range(1, self.population + 1)]
+            self.chassis_led_on = False
+            for blade in self._blades:
+                if blade.host_on:
+                    blade.console.host_booted()
+
+    def valid_id(self, blade_id):
+        """Whether ``blade_id`` is a slot of this chassis."""
+        return 1 <= blade_id <= self.population
+
+    def blade(self, blade_id):
+        """Return a blade with its due transitions applied.
+
+        The caller must hold :attr:`lock` and pass a valid id.
+        """
+        blade = self._blades[blade_id - 1]
+        blade.settle(self.clock())
+        return blade
+
+    @contextlib.contextmanager
+    def bmc_bus(self):
+        """Hold the chassis-wide BMC bus for one IPMI exchange."""
+        with self._bus:
+            if self.bus_cost:
+                self.sleep(self.bus_cost)
+            yield
+
+    def switch_power_on(self, blade_id):
+        """SetPowerOn: turn Blade_EN on (no-op if already on)."""
+        with self.lock:
+            self.blade(blade_id).switch_power_on(
+                self.clock(), self.config.decompression_seconds)
+
+    def switch_power_off(self, blade_id):
+        """SetPowerOff: kill the blade's serial session, cut Blade_EN."""
+        with self.lock:
+            self.blade(blade_id).switch_power_off()
+        if self.config.power_off_wait:
+            # WaitTimeAfterBladeHardPowerOffInMsecs (reference 6.1).
+            self.sleep(self.config.power_off_wait)
+
+    @property
+    def session_count(self):
+        """Number of open blade serial sessions."""
+        return sum(1 for blade in self._blades if blade.session is not None)
+
+    def open_session(self, blade, timeout):
+        """Open a serial session on a blade and flush its BMC buffer.
+
+        The caller holds :attr:`lock` and has checked the limits.
+
+        :param timeout: inactivity timeout; 0 means the CM default.
+        :returns: the new session token.
+        """
+        token = new_session_token()
+        blade.console.flush()
+        blade.session = console.SerialSession(
+            token=token, timeout=timeout or DEFAULT_SERIAL_TIMEOUT,
+            last_activity=self.clock())
+        return token
+
+    def expire_sessions(self):
+        """Force-stop the sessions idle longer than their timeout.
+
+        The CM runs this from a background thread about every 10 s.
+
+        :returns: the ids of the blades whose session was stopped.
+        """
+        expired = []
+        with self.lock:
+            now = self.clock()
+            for blade in self._blades:
+                if blade.session is not None and blade.session.expired(now):
+                    blade.session = None
+                    expired.append(blade.blade_id)
+        return expired
+
+    def update_blade(self, blade_id, changes):
+        """Apply a control-API change to one blade.
+
+        :param changes: validated values for ``present``, ``type``,
+            ``switch_on``, ``host_on`` and ``decompression_seconds``.
+        """
+        with self.lock:
+            blade = self.blade(blade_id)
+            if 'decompression_seconds' in changes:
+                blade.decompression_seconds = changes['decompression_seconds']
+            if 'present' in changes:
+                blade.present = changes['present']
+                if not blade.present:
+                    blade.host_on = False
+                    blade.session = None
+            if 'type' in changes:
+                blade.blade_type = constants.BladeType(changes['type'])
+            if changes.get('switch_on') is True:
+                blade.switch_power_on(self.clock(),
+                                      self.config.decompression_seconds)
+            elif changes.get('switch_on') is False:
+                blade.switch_power_off()
+            if 'host_on' in changes and blade.present and blade.switch_on:
+                blade.set_host_power(changes['host_on'])
+
+    def to_dict(self):
+        """The chassis as ``GET /_emulator/state`` shows it."""
+        with self.lock:
+            now = self.clock()
+            blades = {str(i): self.blade(i).to_dict(now)
+                      for i in range(1, self.population + 1)}
+            return {'blades': blades, 'chassis_led_on': self.chassis_led_on,
+                    'sessions': self.session_count}

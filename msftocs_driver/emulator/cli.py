@@ -1,0 +1,156 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""``msftocs-emulator``: run the chassis-manager emulator.
+
+For development and CI only: the state lives in memory and the emulator
+listens on 127.0.0.1 unless told otherwise.
+"""
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+
+from msftocs_driver.emulator import app as app_mod
+from msftocs_driver.emulator import auth
+from msftocs_driver.emulator import chassis as chassis_mod
+from msftocs_driver.emulator import config as config_mod
+from msftocs_driver.emulator import server as server_mod
+
+LOG = logging.getLogger('msftocs_driver.emulator')
+
+PASSWORD_ENV = 'MSFTOCS_EMULATOR_PASSWORD'
+BANNER = ('msftocs-emulator: an emulated Open CloudServer chassis manager '
+          'for development and CI only. Never expose it on a network.')
+#: How often expired serial sessions are reaped (the CM checks every ~10 s).
+SESSION_REAP_INTERVAL = 1.0
+
+
+def _non_negative(text):
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError('must not be negative')
+    return value
+
+
+def parse_args(argv=None):
+    """Parse the command line.
+
+    :param argv: arguments without the program name (default sys.argv).
+    """
+    parser = argparse.ArgumentParser(
+        prog='msftocs-emulator', description=BANNER)
+    parser.add_argument('--host', default='127.0.0.1',
+                        help='address to listen on (default 127.0.0.1)')
+    parser.add_argument('--port', type=int, default=8000,
+                        help='port to listen on; 0 picks a free port')
+    parser.add_argument('--blades', type=int, choices=(24, 48),
+                        help='chassis population (default 24)')
+    parser.add_argument('--username', default='admin',
+                        help='account to accept (default admin)')
+    parser.add_argument('--password',
+                        help='its password; prefer the environment '
+                             'variable %s (default admin)' % PASSWORD_ENV)
+    parser.add_argument('--auth', choices=('basic', 'ntlm'), default='basic',
+                        help='authentication scheme (a real CM uses NTLM)')
+    parser.add_argument('--tls-cert', help='PEM certificate: serve HTTPS')
+    parser.add_argument('--tls-key', help='PEM private key of --tls-cert')
+    parser.add_argument('--decompression-seconds', type=_non_negative,
+                        help='BMC firmware decompression time after a '
+                             'Blade_EN switch-on (default 28)')
+    parser.add_argument('--config', help='JSON chassis configuration file')
+    parser.add_argument('--latency', type=_non_negative,
+                        help='seconds added to every call')
+    parser.add_argument('--bus-cost', type=_non_negative,
+                        help='seconds each BMC call holds the shared bus')
+    parser.add_argument('--debug', action='store_true',
+                        help='log every request')
+    args = parser.parse_args(argv)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error('--tls-cert and --tls-key go together')
+    return args
+
+
+def build_app(args):
+    """Build the WSGI application and its authenticator from the flags.
+
+    :raises: config.ConfigError, ValueError
+    """
+    cfg = config_mod.load(
+        args.config, blades=args.blades,
+        decompression_seconds=args.decompression_seconds,
+        latency=args.latency, bus_cost=args.bus_cost)
+    password = args.password
+    if password is None:
+        password = os.environ.get(PASSWORD_ENV, 'admin')
+    authenticator = auth.make_authenticator(args.auth, args.username,
+                                            password)
+    chassis = chassis_mod.Chassis(cfg)
+    return app_mod.EmulatorApp(chassis, authenticator, latency=cfg.latency)
+
+
+def _reap_sessions(chassis, stop):
+    while not stop.wait(SESSION_REAP_INTERVAL):
+        for blade_id in chassis.expire_sessions():
+            LOG.info('Serial session of blade %d timed out', blade_id)
+
+
+def main(argv=None):
+    """Run the emulator until SIGTERM or SIGINT.
+
+    :returns: the process exit status.
+    """
+    args = parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+    print(BANNER, file=sys.stderr, flush=True)
+    try:
+        app = build_app(args)
+    except (config_mod.ConfigError, ValueError) as exc:
+        print('msftocs-emulator: %s' % exc, file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    try:
+        server = server_mod.EmulatorServer((args.host, args.port), app,
+                                           args.tls_cert, args.tls_key)
+        server.prepare()
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        app.authenticator.close()
+        print('msftocs-emulator: cannot listen on %s:%s: %s'
+              % (args.host, args.port, exc), file=sys.stderr)
+        return 1
+
+    def request_stop(signum, frame):
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    serving = threading.Thread(target=server.serve, daemon=True,
+                               name='emulator-server')
+    reaper = threading.Thread(target=_reap_sessions, daemon=True,
+                              args=(app.chassis, stop), name='session-reaper')
+    serving.start()
+    reaper.start()
+    print('msftocs-emulator listening on %s://%s:%d/'
+          % (server.scheme, args.host, server.port), flush=True)
+    try:
+        while not stop.wait(3600):
+            pass
+    finally:
+        server.stop()
+        app.authenticator.close()
+    return 0

@@ -1,0 +1,161 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""The JSON control API under ``/_emulator/``, and the request counters.
+
+Tests use it to read and change the emulated hardware, inject faults and
+count the CM calls a client made:
+
+- ``GET state``; ``POST blades/<id>``; ``POST reset``;
+- ``GET stats``; ``POST stats/reset``;
+- ``GET faults``; ``POST faults``; ``DELETE faults``.
+"""
+
+import collections
+import json
+import threading
+
+from msftocs_driver.emulator import faults as faults_mod
+from msftocs_driver.emulator.operations import registry
+
+PREFIX = '/_emulator/'
+_BLADE_CHANGES = {'present': bool, 'type': str, 'switch_on': bool,
+                  'host_on': bool, 'decompression_seconds': (int, float)}
+_MAX_BODY = 65536
+
+
+class ControlError(Exception):
+    """A control request is wrong; carries the HTTP status."""
+
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+
+
+class RequestStats(object):
+    """Counts the CM calls served, per canonical operation name."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._counts = collections.Counter()
+
+    def count(self, operation):
+        with self._lock:
+            self._counts[operation] += 1
+
+    def reset(self):
+        with self._lock:
+            self._counts.clear()
+
+    def to_dict(self):
+        with self._lock:
+            return {'total': sum(self._counts.values()),
+                    'operations': dict(self._counts)}
+
+
+def _blade_changes(body):
+    if not isinstance(body, dict):
+        raise ControlError('400 Bad Request', 'expected a JSON object')
+    for key, value in body.items():
+        expected = _BLADE_CHANGES.get(key)
+        if expected is None:
+            raise ControlError('400 Bad Request', '%s: unknown field' % key)
+        if isinstance(value, bool) != (expected is bool) or not isinstance(
+                value, expected):
+            raise ControlError('400 Bad Request', '%s: wrong type' % key)
+    if body.get('type', 'Server') not in ('Server', 'Jbod'):
+        raise ControlError('400 Bad Request', 'type: must be Server or Jbod')
+    if body.get('decompression_seconds', 0) < 0:
+        raise ControlError('400 Bad Request',
+                           'decompression_seconds: must not be negative')
+    return body
+
+
+class ControlApi(object):
+    """Handles the control requests.
+
+    :param chassis: the emulated chassis.
+    :param faults: the :class:`~.faults.FaultInjector`.
+    :param stats: the :class:`RequestStats`.
+    """
+
+    def __init__(self, chassis, faults, stats):
+        self.chassis = chassis
+        self.faults = faults
+        self.stats = stats
+
+    def handle(self, method, path, environ):
+        """Serve one control request.
+
+        :param path: the path below :data:`PREFIX`.
+        :returns: ``(status line, JSON-serialisable body)``.
+        """
+        try:
+            return '200 OK', self._dispatch(method, path.strip('/'), environ)
+        except ControlError as exc:
+            return exc.status, {'error': str(exc)}
+        except faults_mod.FaultError as exc:
+            return '400 Bad Request', {'error': str(exc)}
+
+    def _dispatch(self, method, path, environ):
+        if path == 'state' and method == 'GET':
+            return self.chassis.to_dict()
+        if path == 'stats' and method == 'GET':
+            return self.stats.to_dict()
+        if path == 'stats/reset' and method == 'POST':
+            self.stats.reset()
+            return self.stats.to_dict()
+        if path == 'faults':
+            if method == 'GET':
+                return {'faults': self.faults.list()}
+            if method == 'POST':
+                self.faults.add(faults_mod.parse_fault(
+                    self._json(environ), registry.names()))
+                return {'faults': self.faults.list()}
+            if method == 'DELETE':
+                self.faults.clear()
+                return {'faults': []}
+        if path == 'reset' and method == 'POST':
+            self.chassis.reset()
+            self.faults.clear()
+            self.stats.reset()
+            return self.chassis.to_dict()
+        if path.startswith('blades/') and method == 'POST':
+            blade_id = self._blade_id(path[len('blades/'):])
+            self.chassis.update_blade(blade_id,
+                                      _blade_changes(self._json(environ)))
+            return self.chassis.to_dict()['blades'][str(blade_id)]
+        if path.startswith('blades/') and method == 'GET':
+            blade_id = self._blade_id(path[len('blades/'):])
+            return self.chassis.to_dict()['blades'][str(blade_id)]
+        raise ControlError('404 Not Found', 'no control resource %s %s'
+                           % (method, path))
+
+    def _blade_id(self, text):
+        if not text.isdigit() or not self.chassis.valid_id(int(text)):
+            raise ControlError('404 Not Found', 'no blade %s' % text)
+        return int(text)
+
+    @staticmethod
+    def _json(environ):
+        try:
+            length = int(environ.get('CONTENT_LENGTH') or 0)
+        except ValueError:
+            raise ControlError('400 Bad Request', 'bad Content-Length')
+        if length > _MAX_BODY:
+            raise ControlError('413 Payload Too Large', 'body too large')
+        raw = environ['wsgi.input'].read(length) if length else b''
+        try:
+            return json.loads(raw or b'{}')
+        except ValueError:
+            raise ControlError('400 Bad Request', 'body is not JSON')

@@ -1,0 +1,152 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Inventory operations: service version, blade and chassis information."""
+
+from msftocs_driver.emulator import inventory
+from msftocs_driver.emulator.operations import common
+from msftocs_driver.emulator.operations.registry import operation
+from msftocs_driver.emulator import xmlout
+from msftocs_driver.ocs import constants
+
+CODE = constants.CompletionCode
+_NULL_GUID = '00000000-0000-0000-0000-000000000000'
+_PSU_WATTS = 400
+
+
+@operation('GetServiceVersion')
+def get_service_version(chassis, params):
+    return 'ServiceVersionResponse', common.envelope(common.SUCCESS) + [
+        ('serviceVersion', inventory.SERVICE_VERSION)]
+
+
+def _nics(blade):
+    """NicInfo entries; JBODs have no NICs."""
+    if blade.blade_type is constants.BladeType.Jbod:
+        return xmlout.Items('NicInfo', [])
+    entries = []
+    for device_id, mac in enumerate(blade.macs, start=1):
+        if mac is None:
+            entries.append(common.envelope(common.SUCCESS, 'Not Present')
+                           + [('deviceId', device_id), ('macAddress', '')])
+        else:
+            entries.append(common.envelope(common.SUCCESS)
+                           + [('deviceId', device_id), ('macAddress', mac)])
+    return xmlout.Items('NicInfo', entries)
+
+
+def _blade_info(chassis, blade_id):
+    # JBODs answer GetBladeInfo (reference 9).
+    with common.bmc_call(chassis, blade_id, allow_jbod=True) as call:
+        if call.ok:
+            blade = call.blade
+            fru = inventory.blade_fru(blade_id, blade.blade_type)
+            body = [('bladeType', blade.blade_type.value),
+                    ('serialNumber', fru['serial_number']),
+                    ('assetTag', fru['asset_tag']),
+                    ('firmwareVersion', fru['firmware_version']),
+                    ('hardwareVersion', fru['hardware_version']),
+                    ('macAddress', _nics(blade))]
+        else:
+            # Returned early: the contract's String.Empty defaults remain.
+            body = [('bladeType', ''), ('serialNumber', ''), ('assetTag', ''),
+                    ('firmwareVersion', ''), ('hardwareVersion', ''),
+                    ('macAddress', xmlout.Items('NicInfo', []))]
+    return common.blade_envelope(call.code, call.description, blade_id) + body
+
+
+@operation('GetBladeInfo')
+def get_blade_info(chassis, params):
+    return 'BladeInfoResponse', _blade_info(chassis, params.int('bladeId'))
+
+
+@operation('GetAllBladesInfo')
+def get_all_blades_info(chassis, params):
+    # GetAllBladesInfoResponse has no [DataContract]: serialised as a POCO,
+    # with the same element names (reference 3).
+    return 'GetAllBladesInfoResponse', common.all_blades(
+        chassis, 'bladeInfoResponseCollection', 'BladeInfoResponse',
+        _blade_info)
+
+
+def _chassis_blade(chassis, blade_id):
+    """A BladeInfo entry of GetChassisInfo (GetBladeState per slot)."""
+    with common.bmc_call(chassis, blade_id) as call:
+        if call.ok:
+            blade = call.blade
+            guid = inventory.blade_guid(blade_id)
+            state = (constants.PowerState.ON if blade.host_on
+                     else constants.PowerState.OFF)
+            nics = _nics(blade)
+        else:
+            guid, state = _NULL_GUID, constants.PowerState.NA
+            nics = xmlout.Items('NicInfo', [])
+    return common.blade_envelope(call.code, call.description, blade_id) + [
+        ('bladeGuid', guid), ('bladeName', 'BLADE%d' % blade_id),
+        ('powerState', state), ('bladeMacAddress', nics)]
+
+
+def _uptime(seconds):
+    """Format seconds like .NET's TimeSpan: ``[d.]hh:mm:ss`` (inference)."""
+    seconds = int(seconds)
+    days, rest = divmod(seconds, 86400)
+    text = '%02d:%02d:%02d' % (rest // 3600, rest % 3600 // 60, rest % 60)
+    return '%d.%s' % (days, text) if days else text
+
+
+def _chassis_controller(chassis):
+    network = common.envelope(common.SUCCESS) + [
+        ('chassisNetworkPropertyCollection', xmlout.Items(
+            'ChassisNetworkProperty', [common.envelope(common.SUCCESS) + [
+                ('macAddress', '00:15:5D:0A:00:01'),
+                ('ipAddress', '127.0.0.1'), ('subnetMask', '255.0.0.0'),
+                ('gatewayAddress', ''), ('dnsAddress', ''),
+                ('dhcpServer', ''), ('dnsDomain', ''),
+                ('dnsHostName', 'msftocs-emulator'),
+                ('dhcpEnabled', False)]]))]
+    return xmlout.Struct(common.envelope(common.SUCCESS) + [
+        ('serialNumber', inventory.CHASSIS_SERIAL), ('assetTag', ''),
+        ('firmwareVersion', inventory.CHASSIS_FIRMWARE),
+        ('hardwareVersion', inventory.CHASSIS_HARDWARE),
+        ('softwareVersion', inventory.SERVICE_VERSION),
+        ('systemUptime', _uptime(chassis.clock() - chassis.started)),
+        ('networkProperties', xmlout.Struct(network))])
+
+
+def psu_entries():
+    """PsuInfo entries of the emulated chassis (all healthy)."""
+    return [common.envelope(common.SUCCESS) + [
+        ('id', psu), ('serialNumber', 'EMUPSU%04d' % psu),
+        ('state', constants.PowerState.ON), ('powerOut', _PSU_WATTS)]
+        for psu in range(1, inventory.PSU_COUNT + 1)]
+
+
+@operation('GetChassisInfo')
+def get_chassis_info(chassis, params):
+    flags = [params.bool(name) for name in (
+        'bladeInfo', 'psuInfo', 'chassisControllerInfo', 'batteryInfo')]
+    if not any(flags):
+        flags = [True] * 4
+    blade_info, psu_info, controller_info, _battery = flags
+    blades = []
+    if blade_info:
+        blades = [_chassis_blade(chassis, blade_id)
+                  for blade_id in range(1, chassis.population + 1)]
+    return 'ChassisInfoResponse', common.envelope(common.SUCCESS) + [
+        ('chassisController',
+         _chassis_controller(chassis) if controller_info else None),
+        ('psuCollections', xmlout.Items(
+            'PsuInfo', psu_entries() if psu_info else [])),
+        ('bladeCollections', xmlout.Items('BladeInfo', blades)),
+        # The emulated chassis has no battery backup units.
+        ('batteryCollections', xmlout.Items('BatteryInfo', []))]
