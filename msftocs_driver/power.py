@@ -117,6 +117,12 @@ def _run_with_bmc(task, client, info, deadline, host_command):
 
     A pending boot device (recorded while the BMC was unreachable) is
     applied right before the command.
+
+    A hard-off blade is recognised by the command's own DevicePoweredOff
+    answer rather than by a GetBladeState first: the CM validates every
+    BMC command in the order id, blade type, Blade_EN off, decompression
+    (reference 6.1), so the answer is the same and the usual case saves a
+    bus transaction.
     """
     switched_on = False
     for attempt in range(_MAX_ATTEMPTS):

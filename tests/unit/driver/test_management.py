@@ -19,41 +19,22 @@ from ironic.common import boot_modes
 from ironic.common import components
 from ironic.common import exception
 from ironic.common import indicator_states
-from ironic.conductor import task_manager
 
-from msftocs_driver.common import client_cache
 from msftocs_driver.common import driver_info
 from msftocs_driver.common import state_cache
 from msftocs_driver import exception as msftocs_exc
 from msftocs_driver import management
-from msftocs_driver.ocs import client as ocs_client
 from msftocs_driver.ocs import constants
 from msftocs_driver.ocs import exceptions as ocs_exc
 from msftocs_driver.ocs import models
 from tests import base
+from tests.unit.driver import fakes
 
 BOOT = constants.BladeBootType
 CODE = constants.CompletionCode
 
 
-class ManagementTestBase(base.MsftOcsTestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.client = mock.create_autospec(ocs_client.ChassisManagerClient,
-                                           instance=True)
-        build = mock.patch.object(client_cache, '_build_client',
-                                  autospec=True, return_value=self.client)
-        self.build = build.start()
-        self.addCleanup(build.stop)
-        self.node = self.create_node()
-
-    def acquire(self, shared=False):
-        return task_manager.acquire(self.context, self.node.uuid,
-                                    shared=shared)
-
-
-class BootDeviceTestCase(ManagementTestBase):
+class BootDeviceTestCase(fakes.MockedClientTestCase):
 
     def test_properties_and_validate(self):
         with self.acquire(shared=True) as task:
@@ -183,7 +164,7 @@ class BootDeviceTestCase(ManagementTestBase):
                              task.driver.management.get_boot_device(task))
 
 
-class BootModeTestCase(ManagementTestBase):
+class BootModeTestCase(fakes.MockedClientTestCase):
 
     def test_supported_boot_modes(self):
         with self.acquire(shared=True) as task:
@@ -219,7 +200,7 @@ class BootModeTestCase(ManagementTestBase):
         self.build.assert_not_called()
 
 
-class SensorsTestCase(ManagementTestBase):
+class SensorsTestCase(fakes.MockedClientTestCase):
 
     def _health(self, sensors):
         return models.BladeHealth(
@@ -261,7 +242,7 @@ class SensorsTestCase(ManagementTestBase):
         self.assertIn(self.node.uuid, str(exc))
 
 
-class IndicatorTestCase(ManagementTestBase):
+class IndicatorTestCase(fakes.MockedClientTestCase):
 
     def test_supported_indicators(self):
         with self.acquire(shared=True) as task:
