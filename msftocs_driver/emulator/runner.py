@@ -110,7 +110,10 @@ class EmulatorProcess(object):
         self.url = line[len(_LISTENING):].strip()
         self.port = int(self.url.rstrip('/').rsplit(':', 1)[1])
         self._session = requests.Session()
-        self._session.verify = False  # control calls only
+        # No proxies or CA bundles from the environment: the latter would
+        # override verify=False (which holds for the control calls only).
+        self._session.trust_env = False
+        self._session.verify = False
         if self.auth == 'ntlm':
             self._session.auth = requests_ntlm.HttpNtlmAuth(
                 self.username, self._password)

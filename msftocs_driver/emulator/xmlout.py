@@ -49,6 +49,10 @@ class Items(tuple):
         return super().__new__(cls, (item_name, tuple(items)))
 
 
+#: An empty collection (its item name never appears).
+EMPTY = Items('', ())
+
+
 def format_double(value):
     """Format a float as ``XmlConvert.ToString(double)`` does.
 

@@ -13,9 +13,14 @@
 
 """The CM operations the emulator implements, one module per area."""
 
+from msftocs_driver.emulator.operations import boot  # noqa: F401
+from msftocs_driver.emulator.operations import health  # noqa: F401
 from msftocs_driver.emulator.operations import inventory  # noqa: F401
+from msftocs_driver.emulator.operations import leds  # noqa: F401
 from msftocs_driver.emulator.operations import power  # noqa: F401
+from msftocs_driver.emulator.operations import power_capping  # noqa: F401
 from msftocs_driver.emulator.operations import registry
+from msftocs_driver.emulator.operations import serial  # noqa: F401
 
 lookup = registry.lookup
 names = registry.names

@@ -1,0 +1,160 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Health operations: GetChassisHealth and GetBladeHealth (reference 6.3)."""
+
+from msftocs_driver.emulator import inventory
+from msftocs_driver.emulator.operations import common
+from msftocs_driver.emulator.operations import inventory as inventory_ops
+from msftocs_driver.emulator.operations.registry import operation
+from msftocs_driver.emulator import xmlout
+from msftocs_driver.ocs import constants
+
+STATE = constants.PowerState
+_FAN_RPM = 4200
+_JBOD_DISKS = 10
+
+
+def _switch_state(blade, now):
+    if not blade.switch_on:
+        return STATE.OFF
+    if blade.decompression_remaining(now):
+        return STATE.OnFwDecompress
+    return STATE.ON
+
+
+def _shell(blade, now):
+    """BladeShellResponse members: cached type and Blade_EN state."""
+    blade_type = (blade.blade_type if blade.present
+                  else constants.BladeType.Unknown)
+    return common.blade_envelope(common.SUCCESS, '', blade.blade_id) + [
+        ('bladeType', blade_type.value),
+        ('bladeState', _switch_state(blade, now).name)]
+
+
+@operation('GetChassisHealth')
+def get_chassis_health(chassis, params):
+    flags = [params.bool(name) for name in (
+        'bladeHealth', 'psuHealth', 'fanHealth', 'batteryHealth')]
+    if not any(flags):
+        flags = [True] * 4
+    blade_health, psu_health, fan_health, _battery = flags
+    shells, fans = [], []
+    if blade_health:
+        # Cached state only: no BMC traffic, hence cheap.
+        with chassis.lock:
+            now = chassis.clock()
+            shells = [_shell(chassis.blade(i), now)
+                      for i in range(1, chassis.population + 1)]
+    if fan_health:
+        fans = [common.envelope(common.SUCCESS) + [
+            ('fanId', fan), ('isFanHealthy', True), ('fanSpeed', _FAN_RPM)]
+            for fan in range(1, inventory.FAN_COUNT + 1)]
+    psus = inventory_ops.psu_entries() if psu_health else []
+    return 'ChassisHealthResponse', common.envelope(common.SUCCESS) + [
+        ('bladeShellCollection', xmlout.Items('BladeShellResponse', shells)),
+        ('fanInfoCollection', xmlout.Items('FanInfo', fans)),
+        ('psuInfoCollection', xmlout.Items('PsuInfo', psus)),
+        # The emulated chassis has no battery backup units.
+        ('batteryInfoCollection', xmlout.Items('BatteryInfo', []))]
+
+
+def _hardware(blade, flags):
+    """processorInfo, memoryInfo, pcieInfo and sensors of a server."""
+    ok = common.envelope(common.SUCCESS)
+    cpus = mems = pcie = sensors = ()
+    if flags['cpuInfo']:
+        cpus = [ok + list(zip(('procId', 'procType', 'state', 'frequency'),
+                              cpu)) for cpu in inventory.processors()]
+    if flags['memInfo']:
+        mems = [ok + list(zip(('dimm', 'dimmType', 'status', 'speed', 'size',
+                               'memVoltage'), dimm))
+                for dimm in inventory.memory()]
+    if flags['pcieInfo']:
+        pcie = [ok + list(zip(('pcieNumber', 'vendorId', 'deviceId',
+                               'subSystemId', 'status'), device))
+                for device in inventory.pcie_devices()]
+    if flags['sensorInfo'] or flags['temp']:
+        sensors = [ok + list(zip(
+            ('sensorNumber', 'sensorType', 'status', 'entityId',
+             'entityInstance', 'entityType', 'reading', 'description'),
+            sensor))
+            for sensor in inventory.sensors(blade.host_on,
+                                            blade.power_reading())
+            if flags['sensorInfo'] or sensor[1] == 'Temperature']
+    return [('processorInfo', xmlout.Items('ProcessorInfo', cpus)),
+            ('memoryInfo', xmlout.Items('MemoryInfo', mems)),
+            ('pcieInfo', xmlout.Items('PCIeInfo', pcie)),
+            ('sensors', xmlout.Items('SensorInfo', sensors))]
+
+
+def _jbod(flags):
+    """jbodInfo and jbodDiskInfo of a JBOD."""
+    ok = common.envelope(common.SUCCESS)
+    disks = []
+    if flags['diskInfo']:
+        disks = [ok + [('diskId', disk), ('diskStatus', 'Normal')]
+                 for disk in range(1, _JBOD_DISKS + 1)]
+    info = ok + [('unit', 'Celsius'), ('reading', '30')]
+    status = ok + [('channel', 0), ('diskCount', len(disks)),
+                   ('diskInfo', xmlout.Items('DiskInfo', disks))]
+    return [('jbodInfo', xmlout.Struct(info) if flags['temp'] else None),
+            ('jbodDiskInfo', xmlout.Struct(status) if disks else None)]
+
+
+_HEALTH_FLAGS = ('cpuInfo', 'memInfo', 'diskInfo', 'pcieInfo', 'sensorInfo',
+                 'temp', 'fruInfo')
+
+
+@operation('GetBladeHealth')
+def get_blade_health(chassis, params):
+    blade_id = params.int('bladeId')
+    flags = {name: params.bool(name) for name in _HEALTH_FLAGS}
+    if not any(flags.values()):
+        # Everything but the slow sensor readings (reference 6.3).
+        flags = dict.fromkeys(_HEALTH_FLAGS, True)
+        flags['sensorInfo'] = False
+    with common.bmc_call(chassis, blade_id, allow_jbod=True) as call:
+        if not call.ok:
+            # The contract defaults: empty strings and lists.
+            empty = xmlout.EMPTY
+            shell = common.blade_envelope(constants.CompletionCode.Unknown,
+                                          '', 0)
+            return 'BladeHealthResponse', common.blade_envelope(
+                call.code, call.description, blade_id) + [
+                ('serialNumber', ''), ('assetTag', ''),
+                ('hardwareVersion', ''), ('productType', ''),
+                ('bladeShell', xmlout.Struct(shell + [
+                    ('bladeType', ''), ('bladeState', '')])),
+                ('processorInfo', empty), ('memoryInfo', empty),
+                ('pcieInfo', empty), ('sensors', empty),
+                ('jbodInfo', None), ('jbodDiskInfo', None)]
+        blade = call.blade
+        fru = inventory.blade_fru(blade_id, blade.blade_type)
+        if not flags['fruInfo']:
+            fru = dict.fromkeys(fru, '')
+        fields = common.blade_envelope(common.SUCCESS, '', blade_id) + [
+            ('serialNumber', fru['serial_number']),
+            ('assetTag', fru['asset_tag']),
+            ('hardwareVersion', fru['hardware_version']),
+            ('productType', fru['product_type']),
+            ('bladeShell', xmlout.Struct(_shell(blade, chassis.clock())))]
+        if blade.blade_type is constants.BladeType.Jbod:
+            empty = xmlout.EMPTY
+            fields += [('processorInfo', empty), ('memoryInfo', empty),
+                       ('pcieInfo', empty), ('sensors', empty)]
+            fields += _jbod(flags)
+        else:
+            fields += _hardware(blade, flags)
+            fields += [('jbodInfo', None), ('jbodDiskInfo', None)]
+    return 'BladeHealthResponse', fields

@@ -1,0 +1,174 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Blade serial console sessions, CM v2.5 behaviour (reference 8.1, 8.2).
+
+One session per blade, at most 12 per chassis; the session token is the
+only ownership check. Start and Send refresh the inactivity timer, Receive
+does not. The serial APIs leave statusDescription empty for an
+out-of-range blade id.
+"""
+
+import hmac
+
+from msftocs_driver.emulator.operations import common
+from msftocs_driver.emulator.operations.registry import operation
+from msftocs_driver.ocs import constants
+
+CODE = constants.CompletionCode
+#: Start attempts with powerOnWait (the CM's SerialSessionPowerOnRetry).
+POWER_ON_RETRIES = 10
+
+
+def _out_of_range():
+    return CODE.ParameterOutOfRange, ''
+
+
+def _start_failure(code, description=''):
+    return 'StartSerialResponse', common.envelope(code, description) + [
+        ('serialSessionToken', None)]
+
+
+def _power_on_and_wait(chassis, blade_id):
+    """powerOnWait: switch the blade on and wait out the decompression."""
+    chassis.switch_power_on(blade_id)
+    for attempt in range(POWER_ON_RETRIES + 1):
+        with chassis.lock:
+            blade = chassis.blade(blade_id)
+            remaining = blade.decompression_remaining(chassis.clock())
+        if not remaining:
+            return None
+        if attempt < POWER_ON_RETRIES:
+            chassis.sleep(remaining)
+    return common.decompressing(remaining)
+
+
+@operation('StartBladeSerialSession')
+def start_blade_serial_session(chassis, params):
+    blade_id = params.int('bladeId')
+    timeout = params.int('sessionTimeoutInSecs')
+    power_on_wait = params.bool('powerOnWait')
+    if not chassis.valid_id(blade_id):
+        return _start_failure(*_out_of_range())
+    if not 0 <= timeout <= constants.MAX_SERIAL_SESSION_TIMEOUT:
+        return _start_failure(CODE.ParameterOutOfRange,
+                              'Session Timeout out of range')
+    if power_on_wait:
+        failure = _power_on_and_wait(chassis, blade_id)
+    else:
+        with chassis.lock:
+            failure = common.check_power(chassis.blade(blade_id),
+                                         chassis.clock())
+    if failure:
+        return _start_failure(*failure)
+    with chassis.bmc_bus(), chassis.lock:
+        blade = chassis.blade(blade_id)
+        if blade.session is not None:
+            return _start_failure(CODE.SerialSessionActive)
+        if chassis.session_count >= constants.MAX_SERIAL_SESSIONS:
+            return _start_failure(CODE.MaxSerialSessionReached)
+        if not blade.bmc_reachable(chassis.clock()):
+            return _start_failure(CODE.Failure)
+        token = chassis.open_session(blade, timeout)
+    return 'StartSerialResponse', common.envelope(common.SUCCESS) + [
+        ('serialSessionToken', token)]
+
+
+def _session_failure(chassis, blade, token):
+    """Checks shared by Send, Receive and Stop; the caller holds the lock.
+
+    :returns: ``(code, description)`` or None.
+    """
+    failure = common.check_power(blade, chassis.clock())
+    if failure:
+        return failure
+    if blade.session is None:
+        return CODE.NoActiveSerialSession, CODE.NoActiveSerialSession.name
+    if not hmac.compare_digest((token or '').encode(),
+                               blade.session.token.encode()):
+        return CODE.SerialSessionActive, CODE.SerialSessionActive.name
+    return None
+
+
+@operation('SendBladeSerialData')
+def send_blade_serial_data(chassis, params):
+    blade_id = params.int('bladeId')
+    token = params.string('sessionToken')
+    data = params.base64('data')
+    if not chassis.valid_id(blade_id):
+        return 'ChassisResponse', common.envelope(*_out_of_range())
+    with chassis.lock:
+        blade = chassis.blade(blade_id)
+        failure = _session_failure(chassis, blade, token)
+        if not failure and len(data) > constants.MAX_SERIAL_SEND_BYTES:
+            failure = CODE.ParameterOutOfRange, CODE.ParameterOutOfRange.name
+        if failure:
+            return 'ChassisResponse', common.envelope(*failure)
+        # A valid token counts as activity, even with no data.
+        blade.session.last_activity = chassis.clock()
+    with chassis.bmc_bus(), chassis.lock:
+        blade = chassis.blade(blade_id)
+        if blade.session is None:
+            return 'ChassisResponse', common.envelope(
+                CODE.NoActiveSerialSession, CODE.NoActiveSerialSession.name)
+        blade.console.host_input(data, blade.host_on)
+    return 'ChassisResponse', common.envelope(common.SUCCESS,
+                                              common.SUCCESS.name)
+
+
+@operation('ReceiveBladeSerialData')
+def receive_blade_serial_data(chassis, params):
+    blade_id = params.int('bladeId')
+    token = params.string('sessionToken')
+    if not chassis.valid_id(blade_id):
+        failure = _out_of_range()
+    else:
+        with chassis.lock:
+            failure = _session_failure(chassis, chassis.blade(blade_id),
+                                       token)
+    if failure:
+        return 'SerialDataResponse', common.envelope(*failure) + [
+            ('data', None)]
+    with chassis.bmc_bus(), chassis.lock:
+        console = chassis.blade(blade_id).console
+        if console.overflowed:
+            # Output was lost; the session stays open (reference 8.1).
+            console.overflowed = False
+            return 'SerialDataResponse', common.envelope(
+                CODE.BmcRxSerialBufferOverflow,
+                CODE.BmcRxSerialBufferOverflow.name) + [('data', None)]
+        data = console.read(constants.SERIAL_RECEIVE_CHUNK)
+    return 'SerialDataResponse', common.envelope(
+        common.SUCCESS, common.SUCCESS.name) + [('data', data)]
+
+
+@operation('StopBladeSerialSession')
+def stop_blade_serial_session(chassis, params):
+    blade_id = params.int('bladeId')
+    token = params.string('sessionToken')
+    force = params.bool('forceKill')
+    if not chassis.valid_id(blade_id):
+        return 'ChassisResponse', common.envelope(*_out_of_range())
+    with chassis.lock:
+        blade = chassis.blade(blade_id)
+        failure = common.check_power(blade, chassis.clock())
+        if not failure and not force:
+            failure = _session_failure(chassis, blade, token)
+        if failure:
+            return 'ChassisResponse', common.envelope(*failure)
+    with chassis.bmc_bus(), chassis.lock:
+        # forceKill skips the token checks and always stops (on the BMC
+        # too): Success even when the CM had no session.
+        chassis.blade(blade_id).session = None
+    return 'ChassisResponse', common.envelope(common.SUCCESS,
+                                              common.SUCCESS.name)
