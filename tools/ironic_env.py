@@ -35,31 +35,6 @@ import time
 
 import requests
 
-#: Interfaces enabled for each hardware type the harness knows how to run.
-#: ``fake-hardware`` proves the Ironic plumbing without any plugin code.
-PROFILES = {
-    'msftocs': {
-        'enabled_hardware_types': 'msftocs',
-        'enabled_power_interfaces': 'msftocs',
-        'enabled_management_interfaces': 'msftocs',
-        'enabled_console_interfaces': 'msftocs-socat,no-console',
-        'enabled_inspect_interfaces': 'msftocs,no-inspect',
-        'enabled_vendor_interfaces': 'msftocs,no-vendor',
-        'enabled_boot_interfaces': 'ipxe',
-        'enabled_deploy_interfaces': 'direct',
-    },
-    'fake-hardware': {
-        'enabled_hardware_types': 'fake-hardware',
-        'enabled_power_interfaces': 'fake',
-        'enabled_management_interfaces': 'fake',
-        'enabled_console_interfaces': 'fake,no-console',
-        'enabled_inspect_interfaces': 'fake,no-inspect',
-        'enabled_vendor_interfaces': 'fake,no-vendor',
-        'enabled_boot_interfaces': 'fake',
-        'enabled_deploy_interfaces': 'fake',
-    },
-}
-
 _CONFIG_TEMPLATE = """\
 [DEFAULT]
 host = msftocs-standalone
@@ -70,7 +45,15 @@ rpc_transport = none
 tempdir = {workdir}/tmp
 state_path = {workdir}/state
 my_ip = 127.0.0.1
-{interfaces}
+enabled_hardware_types = msftocs
+enabled_power_interfaces = msftocs
+enabled_management_interfaces = msftocs
+enabled_console_interfaces = msftocs-socat,no-console
+enabled_inspect_interfaces = msftocs,no-inspect
+enabled_vendor_interfaces = msftocs,no-vendor
+# The boot and deploy interfaces every generic hardware type needs.
+enabled_boot_interfaces = ipxe
+enabled_deploy_interfaces = direct
 enabled_network_interfaces = noop
 enabled_storage_interfaces = noop
 
@@ -184,30 +167,23 @@ def free_port():
 
 
 def free_port_range(count):
-    """Return ``start:end`` (end exclusive) of consecutive free ports.
+    """Return ``start:end`` (end exclusive) for ``[console]port_range``.
 
-    :param count: how many ports the range must hold.
+    The range starts at a port that is free now; Ironic itself skips any
+    port of the range that is taken when it allocates one.
+
+    :param count: how many ports the range holds.
     """
-    for _attempt in range(50):
-        start = free_port()
-        if start + count > 65535:
-            continue
-        with contextlib.ExitStack() as stack:
-            try:
-                for port in range(start, start + count):
-                    sock = stack.enter_context(socket.socket())
-                    sock.bind(('127.0.0.1', port))
-            except OSError:
-                continue
-        return '%d:%d' % (start, start + count)
-    raise IronicEnvError('no %d consecutive free ports on 127.0.0.1' % count)
+    start = free_port()
+    start = min(start, 65536 - count)
+    return '%d:%d' % (start, start + count)
 
 
 def group_members(pgid):
     """List the live (not zombie) processes of a process group.
 
     :param pgid: the process group id.
-    :returns: a list of ``(pid, command name)``.
+    :returns: a list of ``(pid, command line)``.
     """
     members = []
     for entry in os.listdir('/proc'):
@@ -216,30 +192,30 @@ def group_members(pgid):
         try:
             with open('/proc/%s/stat' % entry) as stat_file:
                 stat = stat_file.read()
+            with open('/proc/%s/cmdline' % entry, 'rb') as cmdline_file:
+                cmdline = cmdline_file.read()
         except OSError:
             continue
         # The command name is in parentheses and may contain spaces.
-        name = stat[stat.index('(') + 1:stat.rindex(')')]
         fields = stat[stat.rindex(')') + 2:].split()
         state, pgrp = fields[0], int(fields[2])
         if pgrp == pgid and state != 'Z':
-            members.append((int(entry), name))
+            argv = cmdline.rstrip(b'\0').replace(b'\0', b' ')
+            members.append((int(entry), argv.decode(errors='replace')))
     return members
 
 
 class StandaloneIronic(object):
     """One all-in-one Ironic service and the ``baremetal`` CLI to drive it.
 
-    :param profile: a key of :data:`PROFILES`.
     :param msftocs_options: extra ``[msftocs]`` options, as a dict.
     :param sync_interval: ``[conductor]sync_power_state_interval``.
     :param console_ports: how many ports ``[console]port_range`` holds.
     :param keep_workdir: leave the work directory (config, logs) behind.
     """
 
-    def __init__(self, profile='msftocs', msftocs_options=None,
-                 sync_interval=10, console_ports=4, keep_workdir=False):
-        self.profile = profile
+    def __init__(self, msftocs_options=None, sync_interval=10,
+                 console_ports=4, keep_workdir=False):
         self.msftocs_options = dict(msftocs_options or {})
         self.sync_interval = sync_interval
         self.console_ports = console_ports
@@ -255,24 +231,17 @@ class StandaloneIronic(object):
         return 'http://127.0.0.1:%d' % self.api_port
 
     @property
-    def log_path(self):
-        """Path of Ironic's log file."""
-        return os.path.join(self.workdir, 'ironic.log')
-
-    @property
     def pid(self):
         """Process id (and process group id) of the ``ironic`` service."""
         return self.process.pid if self.process else None
 
     def _write_config(self):
-        interfaces = '\n'.join('%s = %s' % item
-                               for item in PROFILES[self.profile].items())
         msftocs = '\n'.join('%s = %s' % item
                             for item in self.msftocs_options.items())
         path = os.path.join(self.workdir, 'ironic.conf')
         with open(path, 'w') as conf:
             conf.write(_CONFIG_TEMPLATE.format(
-                workdir=self.workdir, interfaces=interfaces,
+                workdir=self.workdir,
                 api_port=self.api_port, http_port=free_port(),
                 sync_interval=self.sync_interval,
                 console_ports=self.console_port_range, msftocs=msftocs))
@@ -321,7 +290,6 @@ class StandaloneIronic(object):
             raise
 
     def _wait_until_ready(self, timeout):
-        hardware = PROFILES[self.profile]['enabled_hardware_types']
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -332,14 +300,14 @@ class StandaloneIronic(object):
                     self.endpoint + '/v1/drivers', timeout=2,
                     headers={'X-OpenStack-Ironic-API-Version': 'latest'})
                 drivers = [d['name'] for d in reply.json()['drivers']]
-                if reply.ok and hardware in drivers:
+                if reply.ok and 'msftocs' in drivers:
                     return
             except (requests.RequestException, ValueError, KeyError):
                 pass
             time.sleep(0.25)
         raise IronicEnvError(
-            'ironic did not offer the %s driver within %s s\n%s' % (
-                hardware, timeout, self.log_tail()))
+            'ironic did not offer the msftocs driver within %s s\n%s' % (
+                timeout, self.log_tail()))
 
     def baremetal(self, *args, check=True, timeout=120):
         """Run the real ``baremetal`` CLI against this Ironic.
@@ -362,6 +330,10 @@ class StandaloneIronic(object):
         if check and proc.returncode:
             raise CommandFailed(result)
         return result
+
+    def processes(self):
+        """The live processes of Ironic's group: ``[(pid, command line)]``."""
+        return group_members(self.pid) if self.pid else []
 
     def log_text(self):
         """Everything Ironic wrote: its log file and its stdout/stderr."""

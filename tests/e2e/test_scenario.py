@@ -1,0 +1,57 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The scenario of the demo, asserted against a real Ironic.
+
+Each step drives the real ``baremetal`` CLI against a standalone Ironic
+with the msftocs hardware type, then checks the result on the emulated
+chassis; see :mod:`tools.demo` for what each step does and checks. When
+a step that the others build on (such as enrolling) fails, the rest are
+skipped.
+"""
+
+import os
+import shutil
+
+import pytest
+
+from tools import demo
+
+
+def require_socat():
+    """Skip without socat, unless MSFTOCS_REQUIRE_SOCAT=1 makes it a must."""
+    if shutil.which('socat'):
+        return
+    if os.environ.get('MSFTOCS_REQUIRE_SOCAT') == '1':
+        pytest.fail('socat is required (MSFTOCS_REQUIRE_SOCAT=1) but is '
+                    'not installed')
+    pytest.skip('socat is not installed')
+
+
+def _params():
+    for step in demo.STEPS:
+        marks = (pytest.mark.socat,) if step.needs_socat else ()
+        yield pytest.param(step, id=step.name, marks=marks)
+
+
+@pytest.mark.parametrize('step', _params())
+def test_scenario_step(scenario, step):
+    if scenario.failed_required_step:
+        pytest.skip('step %s failed' % scenario.failed_required_step)
+    if step.needs_socat:
+        require_socat()
+    try:
+        step.run(scenario)
+    except BaseException:
+        if step.required:
+            scenario.failed_required_step = step.name
+        raise

@@ -1,0 +1,335 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Watch a real Ironic drive the blades of an emulated OCS chassis.
+
+``python -m tools.demo`` (``tox -e demo``) starts the chassis-manager
+emulator and a standalone Ironic on 127.0.0.1, then walks through
+:data:`STEPS`, explaining each one in plain words and showing the real
+``baremetal`` commands and what they printed. The end-to-end tests
+(``tests/e2e``) run the very same steps. Everything is stopped at the end,
+also on failure or Ctrl-C; the exit code is 0 only if every step worked.
+"""
+
+import shutil
+import signal
+import sys
+import textwrap
+import time
+
+from tools import ironic_env
+from tools.scenario import BLADES
+from tools.scenario import DECOMPRESSION_SECONDS
+from tools.scenario import INSPECT_BLADE
+from tools.scenario import node_name
+from tools.scenario import POWER_BLADE
+from tools.scenario import Scenario
+from tools.scenario import ScenarioError
+from tools.scenario import step
+from tools.scenario import STEPS
+from tools.scenario import SWITCHED_OFF_BLADE
+
+
+@step('Ironic offers the msftocs hardware type', required=True)
+def show_driver(sc):
+    sc.say('Ironic is running with the msftocs hardware type enabled. '
+           'Ask it which drivers it offers, and what it needs to know '
+           'about a blade.')
+    drivers = [d['name'] for d in sc.bm_json('driver', 'list')]
+    sc.out('output', 'drivers: %s' % ', '.join(drivers))
+    sc.check('msftocs' in drivers, 'msftocs is not among %s' % drivers)
+    props = {p['property']: p['description'] for p in sc.bm_json(
+        'driver', 'property', 'list', 'msftocs')}
+    for field in ('base_url', 'blade_id', 'username', 'password'):
+        name = 'msftocs_' + field
+        sc.check(name in props, 'driver property %s is missing' % name)
+        sc.out('output', '%s: %s' % (name, props[name]))
+    sc.say('A blade is known by the URL of its chassis manager, its slot '
+           'number in the chassis, and the chassis manager credentials.')
+
+
+@step('Enroll three blades', required=True)
+def enroll(sc):
+    for blade in BLADES:
+        sc.say('Enrolling blade %d of the emulated chassis...' % blade)
+        node = sc.bm_json('node', 'create', '--driver', 'msftocs',
+                          '--name', node_name(blade),
+                          *sc.driver_info_args(blade))
+        sc.out('output', 'uuid: %(uuid)s  provision_state: '
+               '%(provision_state)s  console: %(console_interface)s' % node)
+        expected = {'driver': 'msftocs', 'provision_state': 'enroll',
+                    'power_interface': 'msftocs',
+                    'management_interface': 'msftocs',
+                    'console_interface': 'msftocs-socat',
+                    'inspect_interface': 'msftocs'}
+        wrong = {k: node[k] for k in expected if node[k] != expected[k]}
+        sc.check(not wrong, 'node %s: expected %s, got %s' % (
+            node_name(blade), expected, wrong))
+    sc.say('Blades %s are now Ironic nodes in the "enroll" state.'
+           % ', '.join(map(str, BLADES)))
+
+
+@step('The password is never shown back')
+def password_masked(sc):
+    result = sc.bm('node', 'show', node_name(POWER_BLADE), '-c',
+                   'driver_info', '-f', 'json')
+    shown = result.json['driver_info']['msftocs_password']
+    sc.out('output', 'msftocs_password: %s' % shown)
+    sc.check(shown == '******' and sc.password not in result.stdout,
+             'node show revealed the password')
+    sc.say('Ironic keeps the password for the chassis manager, but shows '
+           'only asterisks.')
+
+
+#: (node name, driver_info override, field the error must name)
+_BAD_ENROLLMENTS = (
+    ('bad-slot', {'blade_id': 0}, 'msftocs_blade_id'),
+    ('no-password', {'password': None}, 'msftocs_password'),
+    ('bad-url', {'base_url': 'ftp://127.0.0.1:8000'}, 'msftocs_base_url'),
+)
+
+
+@step('Mistakes in driver_info are named')
+def bad_driver_info(sc):
+    sc.say('Enroll three blades with a mistake each (slot 0, no password, '
+           'a URL that is not http or https) and ask Ironic to validate '
+           'them.')
+    for name, override, _field in _BAD_ENROLLMENTS:
+        sc.bm('node', 'create', '--driver', 'msftocs', '--name', name,
+              *sc.driver_info_args(4, **override))
+    try:
+        for name, _override, field in _BAD_ENROLLMENTS:
+            ok, reason = sc.validation(name)['power']
+            sc.out('output', 'power: %s: %s' % (ok, reason))
+            sc.check(not ok and field in reason,
+                     'node %s: validation should name %s, got %s: %s'
+                     % (name, field, ok, reason))
+    finally:
+        sc.bm('node', 'delete', *[n for n, _o, _f in _BAD_ENROLLMENTS])
+    sc.say('Each mistake is caught before Ironic talks to the chassis, '
+           'and the message names the field to fix.')
+
+
+@step('Validate a blade')
+def validate(sc):
+    results = sc.validation(node_name(POWER_BLADE))
+    for interface in ('power', 'management', 'console', 'inspect'):
+        ok, reason = results[interface]
+        sc.out('output', '%s: %s %s' % (interface, ok, reason or ''))
+        sc.check(ok, '%s validation failed: %s' % (interface, reason))
+    sc.say('Power, management, console and inspection are ready. (Boot '
+           'and deploy would need a network port and an image: this demo '
+           'does not deploy an operating system.)')
+
+
+@step('Power a blade on and off')
+def power_on_off(sc):
+    blade, name = POWER_BLADE, node_name(POWER_BLADE)
+    sc.bm('node', 'power', 'on', name)
+    sc.wait_power(blade, 'power on')
+    sc.check(sc.blade(blade)['host_on'], 'the emulated host is still off')
+    sc.say('Ironic asked the chassis manager to turn the host of blade %d '
+           'on, and waited until the chassis reported it on.' % blade)
+    sc.bm('node', 'power', 'off', name)
+    sc.wait_power(blade, 'power off')
+    state = sc.blade(blade)
+    sc.check(not state['host_on'], 'the emulated host is still on')
+    sc.check(state['switch_on'], 'the blade power switch was turned off')
+    sc.say('Powering off turns the host off; the blade keeps its BMC '
+           'powered so that it can be turned on again quickly.')
+
+
+@step('Power on a blade whose power switch is off')
+def power_on_switched_off(sc):
+    blade, name = SWITCHED_OFF_BLADE, node_name(SWITCHED_OFF_BLADE)
+    sc.note('The emulator turns off the power switch (Blade_EN) of blade %d,'
+            ' as after a chassis power cut: even its BMC is now off.' % blade)
+    sc.emulator.set_blade(blade, switch_on=False)
+    sc.check(not sc.blade(blade)['switch_on'], 'the switch is still on')
+    sc.emulator.reset_stats()
+    started = time.monotonic()
+    sc.bm('node', 'power', 'on', name)
+    sc.wait_power(blade, 'power on')
+    state, calls = sc.blade(blade), sc.emulator.stats()['operations']
+    sc.check(state['switch_on'] and state['host_on']
+             and not state['decompressing'],
+             'blade %d is not fully on: %s' % (blade, state))
+    sc.check(calls.get('SetPowerOn') and calls.get('SetBladeOn'),
+             'expected SetPowerOn then SetBladeOn, saw %s' % calls)
+    sc.say('Ironic asked the chassis manager to turn blade %d on; it '
+           'switched the blade\'s power on, waited for its BMC firmware to '
+           'decompress (%d s in this emulator, about 30 s on real '
+           'hardware), then turned the host on. %.1f s in all.'
+           % (blade, DECOMPRESSION_SECONDS, time.monotonic() - started))
+
+
+@step('Reboot a blade')
+def reboot(sc):
+    blade = SWITCHED_OFF_BLADE
+    sc.emulator.reset_stats()
+    sc.bm('node', 'reboot', node_name(blade))
+    sc.wait_power(blade, 'power on')
+    calls = sc.emulator.stats()['operations']
+    cycled = calls.get('SetBladeActivePowerCycle') or (
+        calls.get('SetBladeOff') and calls.get('SetBladeOn'))
+    sc.check(cycled and sc.blade(blade)['host_on'],
+             'blade %d was not power cycled: %s' % (blade, calls))
+    sc.say('The chassis manager power-cycled the host of blade %d, and it '
+           'is on again.' % blade)
+
+
+@step('Boot from the network next time, and every time')
+def boot_device(sc):
+    blade, name = POWER_BLADE, node_name(POWER_BLADE)
+    sc.bm('node', 'boot', 'device', 'set', name, 'pxe', '--persistent')
+    state = sc.blade(blade)
+    sc.check(state['next_boot'] == 'ForcePxe'
+             and state['next_boot_persistent'],
+             'the chassis did not store a persistent PXE boot: %s' % state)
+    shown = sc.bm_json('node', 'boot', 'device', 'show', name)
+    sc.out('output', 'boot_device: %(boot_device)s  persistent: '
+           '%(persistent)s' % shown)
+    sc.check(shown['boot_device'] == 'pxe' and shown['persistent'] is None,
+             'unexpected boot device reading %s' % shown)
+    sc.say('The chassis manager now boots blade %d from the network. It '
+           'cannot tell whether a setting is persistent, so Ironic says '
+           '"None" instead of guessing.' % blade)
+
+
+@step('Open the serial console', needs_socat=True)
+def console(sc):
+    blade, name = SWITCHED_OFF_BLADE, node_name(SWITCHED_OFF_BLADE)
+    sc.bm('node', 'console', 'enable', name)
+    sc.wait_for_node(
+        name, lambda n: n['console_enabled'] or n['last_error'])
+    info = sc.bm_json('node', 'console', 'show', name)['console_info']
+    sc.out('output', 'console_info: %s' % info)
+    sc.check(info and info['type'] == 'socat', 'no socat console: %s' % info)
+    sc.say('Ironic started socat on %s; socat runs the msftocs-console '
+           'bridge, which relays the blade\'s serial port through the '
+           'chassis manager.' % info['url'])
+    seen = sc.read_console(info['url'], b'login:')
+    sc.out('output', 'the console shows: %r' % seen.splitlines()[-1])
+    leaks = sc.secret_leaks()
+    sc.check(not leaks, 'the password is visible in %s' % leaks)
+    sc.bm('node', 'console', 'disable', name)
+    sc.wait_for_node(
+        name, lambda n: not n['console_enabled'] or n['last_error'])
+    sc.wait_until(lambda: not sc.console_processes(), 'socat to exit',
+                  timeout=15)
+    sc.wait_until(lambda: not sc.blade(blade)['serial_session'],
+                  'the chassis serial session to close', timeout=15)
+    sc.say('A TCP client saw blade %d\'s login prompt. After "console '
+           'disable" no socat or bridge process is left, and the chassis '
+           'manager\'s serial session is closed.' % blade)
+
+
+@step('Move a blade to "manageable"')
+def manage(sc):
+    blade, name = INSPECT_BLADE, node_name(INSPECT_BLADE)
+    sc.bm('node', 'manage', name, '--wait', '60')
+    node = sc.node(name)
+    sc.out('output', 'provision_state: %(provision_state)s  power_state: '
+           '%(power_state)s' % node)
+    expected = 'power on' if sc.blade(blade)['host_on'] else 'power off'
+    sc.check(node['provision_state'] == 'manageable'
+             and node['power_state'] == expected,
+             'node %s: %s / %s' % (name, node['provision_state'],
+                                   node['power_state']))
+    sc.say('To make blade %d manageable, Ironic checked its credentials '
+           'with the chassis manager and read its power state.' % blade)
+
+
+@step('Inspect a blade')
+def inspect(sc):
+    blade, name = INSPECT_BLADE, node_name(INSPECT_BLADE)
+    sc.bm('node', 'inspect', name, '--wait', '120')
+    ports = sc.bm_json('port', 'list', '--node', name)
+    found = sorted(p['address'] for p in ports)
+    macs = sorted(m.lower() for m in sc.blade(blade)['macs'] if m)
+    sc.out('output', 'ports: %s' % ', '.join(found))
+    sc.check(found == macs, 'ports %s, but the blade has NICs %s'
+             % (found, macs))
+    sc.say('Inspection read blade %d\'s inventory from the chassis manager '
+           'and created an Ironic port for each of its network cards.'
+           % blade)
+
+
+@step('The password stayed secret')
+def no_secret_leaks(sc):
+    leaks = sc.secret_leaks()
+    sc.check(not leaks, 'the password is visible in %s' % ', '.join(leaks))
+    sc.say('The password used in this run appears nowhere in Ironic\'s log, '
+           'in the emulator\'s output, or on any process\'s command line.')
+
+
+def _render(kind, text):
+    if kind == 'command':
+        print('  $ ' + text)
+    elif kind == 'output':
+        print(textwrap.indent(text, '      '))
+    else:
+        prefix = '  (note) ' if kind == 'note' else '  '
+        print(textwrap.fill(text, 78, initial_indent=prefix,
+                            subsequent_indent='  '))
+    sys.stdout.flush()
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def run(out=_render):
+    """Run every step, narrating through ``out``.
+
+    :returns: the process exit code: 0 if every step worked.
+    """
+    started = time.monotonic()
+    out('say', 'A real OpenStack Ironic, with the msftocs hardware type, '
+        'drives the blades of an emulated Microsoft Open CloudServer '
+        'chassis through its chassis manager, the way an operator would '
+        'with the baremetal command. Starting the chassis-manager emulator '
+        '(24 blades) and Ironic on 127.0.0.1...')
+    sc = None
+    try:
+        with Scenario.running(out) as sc:
+            out('output', 'chassis manager (emulated): %s\nIronic API: %s'
+                % (sc.emulator.url, sc.ironic.endpoint))
+            for number, current in enumerate(STEPS, 1):
+                print('\n[%d/%d] %s' % (number, len(STEPS), current.title))
+                if current.needs_socat and not shutil.which('socat'):
+                    out('note', 'Skipped: socat is not installed '
+                        '(apt-get install socat).')
+                    continue
+                current.run(sc)
+    except KeyboardInterrupt:
+        print('\nInterrupted; everything has been stopped.')
+        return 130
+    except (ScenarioError, ironic_env.IronicEnvError) as exc:
+        print('\nFAILED: %s' % exc)
+        if sc is not None and sc.ironic_log_tail:
+            print(sc.ironic_log_tail)
+        print('Everything has been stopped.')
+        return 1
+    print('\nAll %d steps worked in %.0f s. The emulator and Ironic have '
+          'been stopped; nothing is left running.'
+          % (len(STEPS), time.monotonic() - started))
+    return 0
+
+
+def main():
+    signal.signal(signal.SIGTERM, _interrupt)
+    sys.exit(run())
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,294 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""What a newcomer sees an operator do with a real Ironic and the emulator.
+
+The end-to-end tests assert these steps and the demo narrates them, so
+the two can never drift apart. Each step drives the real ``baremetal``
+CLI, then checks the outcome on the emulated chassis itself (through the
+emulator's control API), and raises :class:`ScenarioError` with a plain
+explanation when something does not hold.
+"""
+
+import collections
+import contextlib
+import os
+import secrets
+import socket
+import sys
+import tempfile
+import time
+
+import requests
+
+from msftocs_driver.emulator.runner import EmulatorProcess
+from tools import ironic_env
+
+#: Blades of the emulated 24-blade chassis that the scenario enrolls.
+POWER_BLADE, SWITCHED_OFF_BLADE, INSPECT_BLADE = 3, 5, 7
+BLADES = (POWER_BLADE, SWITCHED_OFF_BLADE, INSPECT_BLADE)
+#: Seconds the emulated BMC firmware takes to decompress after switch-on.
+DECOMPRESSION_SECONDS = 2
+USERNAME = 'admin'
+#: What the command line of a console process contains.
+_CONSOLE_PROGRAMS = ('socat', 'msftocs-console', 'msftocs_driver.cmd.console')
+
+
+class ScenarioError(Exception):
+    """A step of the scenario did not have the expected outcome."""
+
+
+class Scenario(object):
+    """The running pieces and the helpers the steps share.
+
+    :param ironic: a started :class:`tools.ironic_env.StandaloneIronic`.
+    :param emulator: a started ``EmulatorProcess``.
+    :param password: the chassis manager password (random per run).
+    :param out: ``out(kind, text)`` receives the narration; ``kind`` is
+        ``say`` (plain words), ``command``, ``output`` or ``note``.
+    """
+
+    def __init__(self, ironic, emulator, password, out):
+        self.ironic = ironic
+        self.emulator = emulator
+        self.password = password
+        self.out = out
+        self.ironic_log_tail = None
+        self.emulator_log_path = None
+
+    @classmethod
+    @contextlib.contextmanager
+    def running(cls, out):
+        """Start the emulator and Ironic; stop both on the way out.
+
+        :param out: see :class:`Scenario`.
+        :returns: a context manager yielding the :class:`Scenario`.
+        """
+        # A fresh secret per run, so that finding it in a log means that
+        # this run leaked it.
+        password = 'ocs-' + secrets.token_urlsafe(12)
+        emulator = EmulatorProcess(
+            blades=24, auth='basic', username=USERNAME, password=password,
+            decompression_seconds=DECOMPRESSION_SECONDS,
+            extra_args=('--debug',))
+        with contextlib.ExitStack() as stack:
+            emulator_log = stack.enter_context(tempfile.NamedTemporaryFile(
+                mode='ab', prefix='msftocs-emulator-', suffix='.log'))
+            with _stderr_into(emulator_log):
+                stack.enter_context(emulator)
+            ironic = stack.enter_context(ironic_env.StandaloneIronic())
+            scenario = cls(ironic, emulator, password, out)
+            scenario.emulator_log_path = emulator_log.name
+            try:
+                yield scenario
+            except BaseException:
+                # Keep the end of the log: stopping Ironic removes it.
+                scenario.ironic_log_tail = ironic.log_tail()
+                raise
+
+    def say(self, text):
+        self.out('say', text)
+
+    def note(self, text):
+        self.out('note', text)
+
+    def check(self, condition, message):
+        """Raise :class:`ScenarioError` with ``message`` unless true."""
+        if not condition:
+            raise ScenarioError(message)
+
+    def bm(self, *args, check=True):
+        """Run and show one ``baremetal`` command.
+
+        :returns: a :class:`tools.ironic_env.CommandResult`.
+        """
+        self.out('command', ironic_env.display_command(args))
+        return self.ironic.baremetal(*args, check=check)
+
+    def bm_json(self, *args):
+        """Run a ``baremetal`` command with ``-f json``; return the data."""
+        return self.bm(*(args + ('-f', 'json'))).json
+
+    def driver_info_args(self, blade, **overrides):
+        """``--driver-info`` arguments enrolling ``blade``.
+
+        :param overrides: field (without ``msftocs_``) to value; ``None``
+            leaves the field out.
+        """
+        info = {'base_url': self.emulator.url.rstrip('/'),
+                'blade_id': blade, 'username': USERNAME,
+                'password': self.password}
+        info.update(overrides)
+        args = []
+        for field, value in info.items():
+            if value is not None:
+                args += ['--driver-info', 'msftocs_%s=%s' % (field, value)]
+        return args
+
+    def blade(self, blade):
+        """The emulated blade's state, straight from the emulator."""
+        return self.emulator.blade(blade)
+
+    def wait_power(self, blade, expected, timeout=60):
+        """Wait for Ironic to finish a power action and check the result.
+
+        :returns: the node dict.
+        """
+        node = self.wait_for_node(
+            node_name(blade), lambda n: n['target_power_state'] is None,
+            timeout=timeout)
+        self.check(node['power_state'] == expected,
+                   'blade %d: Ironic reports %s instead of %s (last error: '
+                   '%s)' % (blade, node['power_state'], expected,
+                            node['last_error']))
+        self.out('output', 'power_state: %s' % node['power_state'])
+        return node
+
+    def node(self, name):
+        """Read a node straight from the REST API (cheaper than the CLI).
+
+        :param name: node name or UUID.
+        :returns: the node as a dict.
+        """
+        reply = requests.get(
+            '%s/v1/nodes/%s' % (self.ironic.endpoint, name), timeout=10,
+            headers={'X-OpenStack-Ironic-API-Version': 'latest'})
+        reply.raise_for_status()
+        return reply.json()
+
+    def wait_for_node(self, name, done, timeout=60):
+        """Poll a node until ``done(node)`` is true.
+
+        :param name: node name or UUID.
+        :param done: a callable taking the node dict.
+        :returns: the node dict that satisfied ``done``.
+        :raises ScenarioError: on timeout, with the node's last error.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            node = self.node(name)
+            if done(node):
+                return node
+            if time.monotonic() > deadline:
+                raise ScenarioError(
+                    'node %s: gave up waiting after %s s (power %s -> %s, '
+                    'provision %s, console enabled %s, last error: %s)' % (
+                        name, timeout, node['power_state'],
+                        node['target_power_state'], node['provision_state'],
+                        node['console_enabled'], node['last_error']))
+            time.sleep(0.2)
+
+    def validation(self, name):
+        """``node validate`` as a dict: interface -> (result, reason)."""
+        rows = self.bm_json('node', 'validate', name)
+        return {r['Interface']: (r['Result'], r['Reason']) for r in rows}
+
+    def wait_until(self, condition, what, timeout=30):
+        """Poll ``condition()`` until it is true.
+
+        :param what: what is awaited, for the error message.
+        :raises ScenarioError: on timeout.
+        """
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise ScenarioError('gave up waiting for %s after %s s'
+                                    % (what, timeout))
+            time.sleep(0.2)
+
+    def read_console(self, url, marker, timeout=20):
+        """Connect to a ``tcp://host:port`` console until ``marker`` shows.
+
+        Sends a carriage return now and then, as a person would to wake a
+        serial console up.
+
+        :returns: everything read, as text.
+        :raises ScenarioError: if the marker did not show in time.
+        """
+        host, port = url.split('://', 1)[1].rsplit(':', 1)
+        seen = b''
+        deadline = time.monotonic() + timeout
+        with socket.create_connection((host, int(port)), timeout=5) as conn:
+            conn.settimeout(1)
+            while marker not in seen and time.monotonic() < deadline:
+                conn.sendall(b'\r')
+                with contextlib.suppress(socket.timeout):
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        break
+                    seen += chunk
+        self.check(marker in seen, 'the console never showed %r; it showed '
+                   '%r' % (marker, seen[-200:]))
+        return seen.decode(errors='replace')
+
+    def console_processes(self):
+        """Command lines of the console processes Ironic has running."""
+        return [cmd for _pid, cmd in self.ironic.processes()
+                if any(name in cmd for name in _CONSOLE_PROGRAMS)]
+
+    def secret_leaks(self):
+        """Where the password showed up: a list of places (empty = none)."""
+        places = []
+        if self.password in self.ironic.log_text():
+            places.append('the Ironic log')
+        with open(self.emulator_log_path, errors='replace') as log:
+            emulator_output = log.read()
+        if self.password in emulator_output:
+            places.append("the emulator's output")
+        for pid, cmdline in self.ironic.processes():
+            if self.password in cmdline:
+                places.append('the command line of process %d' % pid)
+        return places
+
+
+@contextlib.contextmanager
+def _stderr_into(log_file):
+    """Point file descriptor 2 at ``log_file`` while a child is started.
+
+    ``EmulatorProcess`` lets the emulator inherit stderr. Starting it under
+    this keeps its banner and debug log out of the narration, and in a
+    file that :meth:`Scenario.secret_leaks` can search.
+
+    :param log_file: an open file object.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        os.dup2(log_file.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def node_name(blade):
+    """The Ironic node name the scenario gives a blade."""
+    return 'blade-%d' % blade
+
+
+#: One step of the scenario. ``needs_socat``: skipped without socat;
+#: ``required``: the steps after it cannot work if it failed.
+Step = collections.namedtuple('Step', 'name title run needs_socat required')
+STEPS = []
+
+
+def step(title, needs_socat=False, required=False):
+    """Register the decorated function as the next scenario step.
+
+    :param title: a short heading for the demo.
+    :param needs_socat: the step runs socat.
+    :param required: later steps depend on this one.
+    """
+    def register(func):
+        STEPS.append(Step(func.__name__, title, func, needs_socat, required))
+        return func
+    return register
