@@ -12,13 +12,8 @@
 
 """Chassis-manager results and driver_info shared by the unit tests."""
 
-from unittest import mock
-
-from msftocs_driver import hardware
-from msftocs_driver import inspect as msftocs_inspect
 from msftocs_driver.ocs import constants
 from msftocs_driver.ocs import models
-from msftocs_driver import vendor
 
 PASSWORD = 'not-a-real-secret-4711'
 
@@ -71,25 +66,3 @@ def blade_health(processor_states=('Present', 'Present'),
         blade_type=constants.BladeType.Server,
         blade_state=constants.PowerState.ON, processors=processors,
         memory=memory, pcie=(), sensors=())
-
-
-def enable_interfaces(testcase):
-    """Enable the msftocs inspect and vendor interfaces in a test.
-
-    :param testcase: a ``tests.base.MsftOcsTestCase`` in its ``setUp``.
-    """
-    testcase.config(enabled_inspect_interfaces=['msftocs', 'no-inspect'],
-                    enabled_vendor_interfaces=['msftocs', 'no-vendor'])
-    hw = hardware.MsftOcsHardware()
-    for name, cls in (('supported_inspect_interfaces',
-                       msftocs_inspect.MsftOcsInspect),
-                      ('supported_vendor_interfaces',
-                       vendor.MsftOcsVendorPassthru)):
-        supported = getattr(hw, name)
-        if cls not in supported:
-            # NOTE: only until MsftOcsHardware lists the interface.
-            patcher = mock.patch.object(
-                hardware.MsftOcsHardware, name, new_callable=mock.PropertyMock,
-                return_value=[cls] + list(supported))
-            patcher.start()
-            testcase.addCleanup(patcher.stop)

@@ -36,7 +36,6 @@ class InspectTestCase(base.MsftOcsTestCase):
 
     def setUp(self):
         super().setUp()
-        fakes.enable_interfaces(self)
         self.node = obj_utils.create_test_node(
             self.context, driver='msftocs', driver_info=fakes.DRIVER_INFO,
             inspect_interface='msftocs', provision_state=states.INSPECTING,

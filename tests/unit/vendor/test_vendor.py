@@ -38,7 +38,6 @@ class VendorTestCase(base.MsftOcsTestCase):
 
     def setUp(self):
         super().setUp()
-        fakes.enable_interfaces(self)
         self.node = obj_utils.create_test_node(
             self.context, driver='msftocs', driver_info=fakes.DRIVER_INFO,
             vendor_interface='msftocs')
