@@ -20,6 +20,7 @@ from ironic.drivers import generic
 from ironic.drivers.modules import noop
 from ironic.drivers.modules import noop_mgmt
 
+from msftocs_driver import console
 from msftocs_driver import inspect
 from msftocs_driver import management
 from msftocs_driver import power
@@ -38,6 +39,12 @@ class MsftOcsHardware(generic.GenericHardware):
     def supported_management_interfaces(self):
         """List of supported management interfaces."""
         return [management.MsftOcsManagement, noop_mgmt.NoopManagement]
+
+    @property
+    def supported_console_interfaces(self):
+        """List of supported console interfaces."""
+        return ([console.MsftOcsSocatConsole]
+                + super().supported_console_interfaces)
 
     @property
     def supported_inspect_interfaces(self):

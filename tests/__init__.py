@@ -21,6 +21,7 @@ import ironic.tests.unit  # noqa: F401,I100
 # ctypes, which ironic's test base class forbids (subprocess is blocked).
 import ironic.drivers.fake_hardware  # noqa: F401,E402,I202
 
+import msftocs_driver.console  # noqa: F401,E402
 import msftocs_driver.hardware  # noqa: F401,E402
 import msftocs_driver.inspect  # noqa: F401,E402
 import msftocs_driver.management  # noqa: F401,E402

@@ -12,6 +12,8 @@
 
 """Base class for tests that run msftocs interfaces inside ironic."""
 
+import logging
+
 from ironic.tests.unit.db import base as db_base
 from ironic.tests.unit.objects import utils as obj_utils
 from oslo_utils import uuidutils
@@ -28,6 +30,16 @@ DRIVER_INFO = {
 }
 
 
+def _enable_package_loggers():
+    # Building the test database runs alembic, whose logging.fileConfig()
+    # disables every logger that exists at that moment, ours included;
+    # later tests (and their log assertions) need them back.
+    for name, logger in logging.root.manager.loggerDict.items():
+        if (name.startswith('msftocs_driver')
+                and isinstance(logger, logging.Logger)):
+            logger.disabled = False
+
+
 class MsftOcsTestCase(db_base.DbTestCase):
     """ironic's DbTestCase with the msftocs hardware type enabled.
 
@@ -38,11 +50,13 @@ class MsftOcsTestCase(db_base.DbTestCase):
 
     def setUp(self):
         super().setUp()
+        _enable_package_loggers()
         self.config(enabled_hardware_types=['msftocs', 'fake-hardware'],
                     enabled_power_interfaces=['msftocs', 'fake'],
                     enabled_management_interfaces=['msftocs', 'noop',
                                                    'fake'],
-                    enabled_console_interfaces=['no-console', 'fake'],
+                    enabled_console_interfaces=['msftocs-socat',
+                                                'no-console', 'fake'],
                     enabled_inspect_interfaces=['msftocs', 'no-inspect',
                                                 'fake'],
                     enabled_vendor_interfaces=['msftocs', 'no-vendor',

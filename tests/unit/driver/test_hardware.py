@@ -19,6 +19,7 @@ from ironic.drivers.modules import noop_mgmt
 import stevedore
 
 from msftocs_driver.common import driver_info
+from msftocs_driver import console
 from msftocs_driver import hardware
 from msftocs_driver import inspect
 from msftocs_driver import management
@@ -40,7 +41,8 @@ class HardwareTypeTestCase(base.MsftOcsTestCase):
                 ('power', 'msftocs', power.MsftOcsPower),
                 ('management', 'msftocs', management.MsftOcsManagement),
                 ('inspect', 'msftocs', inspect.MsftOcsInspect),
-                ('vendor', 'msftocs', vendor.MsftOcsVendorPassthru)):
+                ('vendor', 'msftocs', vendor.MsftOcsVendorPassthru),
+                ('console', 'msftocs-socat', console.MsftOcsSocatConsole)):
             manager = stevedore.driver.DriverManager(
                 'ironic.hardware.interfaces.%s' % group, name,
                 invoke_on_load=True)
@@ -57,6 +59,8 @@ class HardwareTypeTestCase(base.MsftOcsTestCase):
         self.assertEqual(inspect.MsftOcsInspect,
                          hw.supported_inspect_interfaces[0])
         self.assertIn(noop.NoInspect, hw.supported_inspect_interfaces)
+        self.assertEqual(console.MsftOcsSocatConsole,
+                         hw.supported_console_interfaces[0])
         self.assertIn(noop.NoConsole, hw.supported_console_interfaces)
 
     def test_node_defaults(self):
@@ -70,6 +74,8 @@ class HardwareTypeTestCase(base.MsftOcsTestCase):
                                   inspect.MsftOcsInspect)
             self.assertIsInstance(task.driver.vendor,
                                   vendor.MsftOcsVendorPassthru)
+            self.assertIsInstance(task.driver.console,
+                                  console.MsftOcsSocatConsole)
             for prop in driver_info.COMMON_PROPERTIES:
                 self.assertIn(prop, task.driver.get_properties())
 
