@@ -136,18 +136,14 @@ def _console_processes(node_uuid):
         return []
 
 
-def _end_console_processes(node_uuid, processes):
-    """Terminate connection processes, giving bridges time to clean up.
-
-    socat only signals its listener, whose forked connection handlers (and
-    their bridges) would otherwise outlive it and keep serving the user.
-    """
+def _terminate(node_uuid, processes, grace):
+    """SIGTERM processes, then SIGKILL those still running after grace."""
     for process in processes:
         try:
             process.terminate()
         except psutil.NoSuchProcess:
             pass
-    _gone, alive = psutil.wait_procs(processes, timeout=BRIDGE_EXIT_GRACE)
+    _gone, alive = psutil.wait_procs(processes, timeout=grace)
     for process in alive:
         LOG.warning('Console process %(pid)s of node %(node)s did not exit '
                     'on SIGTERM; killing it',
@@ -157,6 +153,27 @@ def _end_console_processes(node_uuid, processes):
         except psutil.NoSuchProcess:
             pass
     psutil.wait_procs(alive, timeout=1)
+
+
+def _end_console_processes(node_uuid, processes):
+    """End the processes serving connections to a node's console.
+
+    socat only signals its listener, whose forked connection handlers (and
+    their bridges) would otherwise outlive it and keep serving the user.
+    The bridges go first, with time to stop their chassis-manager session;
+    then their handlers, which would otherwise linger for socat's close
+    timeout. Every process is reaped at once by its living parent.
+    """
+    parents = set()
+    for process in processes:
+        try:
+            parents.add(process.ppid())
+        except psutil.NoSuchProcess:
+            pass
+    bridges = [proc for proc in processes if proc.pid not in parents]
+    handlers = [proc for proc in processes if proc.pid in parents]
+    _terminate(node_uuid, bridges, BRIDGE_EXIT_GRACE)
+    _terminate(node_uuid, handlers, 1)
 
 
 def _force_stop_serial_session(info):

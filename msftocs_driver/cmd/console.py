@@ -53,6 +53,7 @@ EXIT_CM_ERROR = 1
 EXIT_USAGE = 2
 
 _READ_SIZE = 4096
+_READER_JOIN_TIMEOUT = 2.0
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 _TRUE = frozenset(('true', 'yes', 'on', '1'))
 _FALSE = frozenset(('false', 'no', 'off', '0'))
@@ -246,7 +247,12 @@ def raw_terminal(fd):
     try:
         yield
     finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        try:
+            # TCSANOW: draining output could wait long for a terminal
+            # whose other side is gone.
+            termios.tcsetattr(fd, termios.TCSANOW, saved)
+        except termios.error:
+            pass  # the terminal is gone
 
 
 def _write_all(fd, data):
@@ -296,11 +302,13 @@ class Bridge(object):
             self._copy_input()
         finally:
             self.stop()
-            # The reader checks the flag before every poll; its last poll
-            # ends within the client's read timeout at worst.
-            reader.join()
-            os.close(self._wake_r)
-            os.close(self._wake_w)
+            # The reader checks the flag before every poll. It may be stuck
+            # writing to a terminal nobody reads; the session is closed
+            # anyway afterwards, and a closed session is never restarted.
+            reader.join(_READER_JOIN_TIMEOUT)
+            if not reader.is_alive():
+                os.close(self._wake_r)
+                os.close(self._wake_w)
         if self._error is not None:
             raise self._error
 

@@ -402,20 +402,26 @@ class GetConsoleTestCase(ConsoleTestCase):
 
 class ConsoleProcessesTestCase(ConsoleTestCase):
 
-    def test_connections_terminated_then_killed(self):
-        quick = mock.Mock(pid=101)
-        stubborn = mock.Mock(pid=102)
+    def test_bridges_first_then_handlers(self):
+        handler = mock.Mock(pid=101, **{'ppid.return_value': 100})
+        bridge = mock.Mock(pid=102, **{'ppid.return_value': 101})
+        stubborn = mock.Mock(pid=103, **{'ppid.return_value': 101})
         wait = self.useFixture(fixtures.MockPatchObject(
             console.psutil, 'wait_procs', autospec=True,
-            side_effect=[([quick], [stubborn]), ([stubborn], [])])).mock
-        console._end_console_processes(self.node.uuid, [quick, stubborn])
-        quick.terminate.assert_called_once_with()
-        stubborn.terminate.assert_called_once_with()
-        quick.kill.assert_not_called()
+            side_effect=[([bridge], [stubborn]), ([stubborn], []),
+                         ([handler], []), ([], [])])).mock
+        console._end_console_processes(self.node.uuid,
+                                       [handler, bridge, stubborn])
+        for process in (handler, bridge, stubborn):
+            process.terminate.assert_called_once_with()
         stubborn.kill.assert_called_once_with()
+        bridge.kill.assert_not_called()
+        handler.kill.assert_not_called()
         self.assertEqual(
-            [mock.call([quick, stubborn], timeout=console.BRIDGE_EXIT_GRACE),
-             mock.call([stubborn], timeout=1)], wait.call_args_list)
+            [mock.call([bridge, stubborn], timeout=console.BRIDGE_EXIT_GRACE),
+             mock.call([stubborn], timeout=1),
+             mock.call([handler], timeout=1),
+             mock.call([], timeout=1)], wait.call_args_list)
 
     def test_stop_ends_connections_before_socat(self):
         calls = []

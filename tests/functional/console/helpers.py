@@ -1,0 +1,94 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Helpers of the console functional tests: waiting and reading output."""
+
+import os
+import select
+import shutil
+import time
+import unittest
+
+BLADE = 3
+PROMPT = b'blade3 login: '
+#: Upper bound for anything the tests wait for; generous for a busy CI.
+TIMEOUT = 15.0
+
+
+def require_socat():
+    """Skip the test without socat, unless MSFTOCS_REQUIRE_SOCAT=1.
+
+    :raises: unittest.SkipTest, or AssertionError when socat is required.
+    """
+    if shutil.which('socat'):
+        return
+    if os.environ.get('MSFTOCS_REQUIRE_SOCAT') == '1':
+        raise AssertionError('socat is required (MSFTOCS_REQUIRE_SOCAT=1) '
+                             'but not installed')
+    raise unittest.SkipTest('socat is not installed')
+
+
+def wait_for(predicate, what, timeout=TIMEOUT):
+    """Poll ``predicate`` until it returns a true value.
+
+    :returns: that value.
+    :raises: AssertionError naming ``what`` after ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError('timed out waiting for %s' % what)
+        time.sleep(0.05)
+
+
+def read_until(read, expected, timeout=TIMEOUT):
+    """Read chunks with ``read()`` until ``expected`` was received.
+
+    :param read: callable returning bytes (``b''`` at end of stream), or
+        None when nothing arrived within its own short wait.
+    :returns: everything read.
+    :raises: AssertionError with what was read if the stream ended or the
+        time ran out first.
+    """
+    deadline = time.monotonic() + timeout
+    received = b''
+    while expected not in received:
+        if time.monotonic() > deadline:
+            raise AssertionError('did not receive %r; got %r'
+                                 % (expected, received))
+        chunk = read()
+        if chunk == b'':
+            raise AssertionError('stream ended before %r; got %r'
+                                 % (expected, received))
+        received += chunk or b''
+    return received
+
+
+def fd_reader(fd):
+    """A ``read()`` for :func:`read_until` over a file descriptor."""
+    def read():
+        ready, _w, _x = select.select([fd], [], [], 0.2)
+        if not ready:
+            return None
+        try:
+            return os.read(fd, 4096)
+        except OSError:  # EIO: the other side of a pty closed
+            return b''
+    return read
+
+
+def session_open(emulator, blade=BLADE):
+    """Whether the emulated chassis manager has a session on ``blade``."""
+    return emulator.blade(blade)['serial_session']

@@ -1,0 +1,178 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The ``msftocs-socat`` interface with real socat, bridge and emulator."""
+
+import os
+import secrets
+import socket
+
+import fixtures
+from ironic.conductor import task_manager
+import psutil
+
+from msftocs_driver import console
+from msftocs_driver.emulator import runner
+from msftocs_driver import exception as msftocs_exc
+from tests import base
+from tests.functional.console import helpers
+
+BLADE = helpers.BLADE
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def _running(pid):
+    """Whether a process runs (a zombie waiting to be reaped does not)."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+class SocatConsoleTestCase(base.MsftOcsTestCase):
+
+    # socat and the bridge are real processes here.
+    block_execute = False
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.password = secrets.token_urlsafe(12)
+        cls.emulator = runner.EmulatorProcess(password=cls.password,
+                                              decompression_seconds=1)
+        cls.emulator.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.emulator.stop()
+        super().tearDownClass()
+
+    def setUp(self):
+        helpers.require_socat()
+        super().setUp()
+        self.emulator.reset()
+        self.tempdir = self.useFixture(fixtures.TempDir()).path
+        port = _free_port()
+        self.config(tempdir=self.tempdir)
+        # Several ports: a port whose connection was closed by the console
+        # side stays in TIME_WAIT, and ironic's free-port test skips it.
+        self.config(socat_address='127.0.0.1',
+                    port_range=['%d:%d' % (port, port + 10)],
+                    terminal_timeout=0, group='console')
+        self.config(console_poll_interval=0.05, group='msftocs')
+        self.iface = console.MsftOcsSocatConsole()
+        self.node = self.create_node(
+            msftocs_base_url=self.emulator.url,
+            msftocs_blade_id=BLADE,
+            msftocs_username=self.emulator.username,
+            msftocs_password=self.password)
+        self.addCleanup(self._stop_quietly)
+
+    def _stop_quietly(self):
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            self.iface.stop_console(task)
+
+    @property
+    def pid_file(self):
+        return os.path.join(self.tempdir, '%s.pid' % self.node.uuid)
+
+    def start(self):
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            self.iface.start_console(task)
+            task.node.console_enabled = True
+            task.node.save()
+            info = self.iface.get_console(task)
+        self.assertEqual('socat', info['type'])
+        host, port = info['url'][len('tcp://'):].rsplit(':', 1)
+        self.assertEqual('127.0.0.1', host)
+        return int(port)
+
+    def connect(self, port):
+        sock = socket.create_connection(('127.0.0.1', port), timeout=5)
+        self.addCleanup(sock.close)
+        helpers.wait_for(lambda: helpers.session_open(self.emulator),
+                         'the serial session')
+        return sock
+
+    def socket_reader(self, sock):
+        def read():
+            try:
+                return sock.recv(4096)
+            except socket.timeout:
+                return None
+        sock.settimeout(0.2)
+        return read
+
+    def console_processes(self):
+        with open(self.pid_file) as pid_data:
+            listener = psutil.Process(int(pid_data.read()))
+        return [listener] + listener.children(recursive=True)
+
+    def test_console_session(self):
+        port = self.start()
+        sock = self.connect(port)
+        processes = self.console_processes()
+        # socat listener, socat for this connection, bridge.
+        self.assertEqual(3, len(processes))
+        for process in processes:
+            self.assertNotIn(self.password, ' '.join(process.cmdline()))
+
+        self.emulator.set_blade(BLADE, host_on=True)
+        read = self.socket_reader(sock)
+        banner = helpers.read_until(read, helpers.PROMPT)
+        self.assertIn(b'OCS emulated blade 3', banner)
+        sock.sendall(b'root\r')
+        self.assertEqual(b'root\r\n' + helpers.PROMPT,
+                         helpers.read_until(read, b'\n' + helpers.PROMPT))
+
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            self.iface.stop_console(task)
+            self.assertNotIn(console.ALLOCATED_PORT_KEY,
+                             task.node.driver_internal_info)
+        # The user is disconnected, nothing is left running or open.
+        sock.settimeout(helpers.TIMEOUT)
+        self.assertEqual(b'', sock.recv(4096))
+        for process in processes:
+            helpers.wait_for(lambda: not _running(process.pid),
+                             'process %d to end' % process.pid)
+        self.assertEqual(0, self.emulator.state()['sessions'])
+        self.assertEqual([], os.listdir(self.tempdir))
+
+    def test_start_again_while_connected(self):
+        port = self.start()
+        sock = self.connect(port)
+        old_processes = self.console_processes()
+        # What the conductor does for enabled consoles when it starts.
+        new_port = self.start()
+        sock.settimeout(helpers.TIMEOUT)
+        self.assertEqual(b'', sock.recv(4096))
+        for process in old_processes:
+            helpers.wait_for(lambda: not _running(process.pid),
+                             'process %d to end' % process.pid)
+        # The new console works.
+        self.connect(new_port)
+
+    def test_blade_powered_off(self):
+        self.emulator.set_blade(BLADE, switch_on=False)
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            error = self.assertRaises(msftocs_exc.MsftOcsError,
+                                      self.iface.start_console, task)
+            self.assertNotIn(console.ALLOCATED_PORT_KEY,
+                             task.node.driver_internal_info)
+        self.assertIn('DevicePoweredOff', str(error))
+        self.assertNotIn(self.password, str(error))
+        self.assertEqual([], os.listdir(self.tempdir))
