@@ -33,7 +33,6 @@ import threading
 import weakref
 
 import spnego
-import spnego.exceptions
 
 LOG = logging.getLogger(__name__)
 
@@ -173,15 +172,19 @@ class NtlmAuthenticator(object):
             token = base64.b64decode(value.strip(), validate=True)
         except (binascii.Error, ValueError):
             return self._challenge
-        context = self._states.get(environ)
-        if not token.startswith(b'NTLMSSP\x00') or token[8:9] == b'\x01':
+        is_ntlm = token.startswith(b'NTLMSSP\x00')
+        if is_ntlm and token[8:9] == b'\x01':  # NEGOTIATE_MESSAGE: start
             context = spnego.server(
                 protocol='ntlm', options=spnego.NegotiateOptions.use_ntlm)
-        elif context is None or context is True:
-            return self._challenge
+        else:
+            context = self._states.get(environ)
+            if not is_ntlm or context is None or context is True:
+                return self._challenge
         try:
             answer = context.step(token)
-        except spnego.exceptions.SpnegoError:
+        except Exception:
+            # A wrong password raises SpnegoError; a malformed message can
+            # raise struct or value errors from the parser. All mean 401.
             LOG.info('NTLM authentication failed for %s',
                      environ.get('REMOTE_ADDR'))
             self._states.set(environ, None)
