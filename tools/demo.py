@@ -134,18 +134,26 @@ def validate(sc):
 @step('Power a blade on and off')
 def power_on_off(sc):
     blade, name = POWER_BLADE, node_name(POWER_BLADE)
+    sc.emulator.reset_stats()
     sc.bm('node', 'power', 'on', name)
     sc.wait_power(blade, 'power on')
-    sc.check(sc.blade(blade)['host_on'], 'the emulated host is still off')
+    calls = sc.emulator.stats()['operations']
+    sc.check(sc.blade(blade)['host_on'] and calls.get('SetBladeOn'),
+             'the emulated host is not on (calls: %s)' % calls)
     sc.say('Ironic asked the chassis manager to turn the host of blade %d '
-           'on, and waited until the chassis reported it on.' % blade)
+           'on (SetBladeOn), and waited until the chassis reported it on.'
+           % blade)
+    sc.emulator.reset_stats()
     sc.bm('node', 'power', 'off', name)
     sc.wait_power(blade, 'power off')
-    state = sc.blade(blade)
-    sc.check(not state['host_on'], 'the emulated host is still on')
-    sc.check(state['switch_on'], 'the blade power switch was turned off')
-    sc.say('Powering off turns the host off; the blade keeps its BMC '
-           'powered so that it can be turned on again quickly.')
+    state, calls = sc.blade(blade), sc.emulator.stats()['operations']
+    sc.check(not state['host_on'] and calls.get('SetBladeOff'),
+             'the emulated host is not off (calls: %s)' % calls)
+    sc.check(state['switch_on'] and not calls.get('SetPowerOff'),
+             'the blade power switch was turned off')
+    sc.say('Powering off turned the host off (SetBladeOff); the blade\'s '
+           'power switch stays on, so its BMC keeps running and the blade '
+           'can be turned on again quickly.')
 
 
 @step('Power on a blade whose power switch is off')
@@ -179,12 +187,15 @@ def reboot(sc):
     sc.bm('node', 'reboot', node_name(blade))
     sc.wait_power(blade, 'power on')
     calls = sc.emulator.stats()['operations']
-    cycled = calls.get('SetBladeActivePowerCycle') or (
-        calls.get('SetBladeOff') and calls.get('SetBladeOn'))
-    sc.check(cycled and sc.blade(blade)['host_on'],
-             'blade %d was not power cycled: %s' % (blade, calls))
-    sc.say('The chassis manager power-cycled the host of blade %d, and it '
-           'is on again.' % blade)
+    sc.check(sc.blade(blade)['host_on'], 'blade %d is off' % blade)
+    if calls.get('SetBladeActivePowerCycle'):
+        how = 'with one power-cycle command (SetBladeActivePowerCycle)'
+    else:
+        sc.check(calls.get('SetBladeOff') and calls.get('SetBladeOn'),
+                 'blade %d was not power cycled: %s' % (blade, calls))
+        how = 'by turning it off and on again (SetBladeOff, SetBladeOn)'
+    sc.say('The chassis manager restarted the host of blade %d %s; it is '
+           'on again.' % (blade, how))
 
 
 @step('Boot from the network next time, and every time')
@@ -259,9 +270,14 @@ def inspect(sc):
     sc.out('output', 'ports: %s' % ', '.join(found))
     sc.check(found == macs, 'ports %s, but the blade has NICs %s'
              % (found, macs))
-    sc.say('Inspection read blade %d\'s inventory from the chassis manager '
-           'and created an Ironic port for each of its network cards.'
-           % blade)
+    props = sc.bm_json('node', 'show', name, '-c', 'properties')['properties']
+    sc.out('output', 'cpus: %s  memory_mb: %s  cpu_arch: %s' % (
+        props.get('cpus'), props.get('memory_mb'), props.get('cpu_arch')))
+    sc.check(props.get('cpus') and props.get('memory_mb'),
+             'inspection did not record CPUs and memory: %s' % props)
+    sc.say('Inspection read blade %d\'s inventory from the chassis manager, '
+           'recorded its processors and memory, and created an Ironic port '
+           'for each of its network cards.' % blade)
 
 
 @step('The password stayed secret')
@@ -280,7 +296,7 @@ def _render(kind, text):
     else:
         prefix = '  (note) ' if kind == 'note' else '  '
         print(textwrap.fill(text, 78, initial_indent=prefix,
-                            subsequent_indent='  '))
+                            subsequent_indent='  ', break_on_hyphens=False))
     sys.stdout.flush()
 
 

@@ -347,14 +347,15 @@ class StandaloneIronic(object):
                 pass
         return '\n'.join(text)
 
-    def log_tail(self, lines=40):
-        """The last lines of Ironic's log file, indented, for error reports.
+    def log_tail(self, lines=30):
+        """The last lines Ironic logged above DEBUG, for error reports.
 
         :param lines: how many lines.
         """
-        tail = ''.join(self.log_text().splitlines(True)[-lines:])
-        return 'ironic log (last %d lines):\n%s' % (
-            lines, textwrap.indent(tail, '    '))
+        kept = [line for line in self.log_text().splitlines(True)
+                if ' DEBUG ' not in line]
+        return 'ironic log (last %d lines above DEBUG):\n%s' % (
+            lines, textwrap.indent(''.join(kept[-lines:]), '    '))
 
     def stop(self, timeout=20):
         """Stop Ironic's whole process group by its id and clean up.

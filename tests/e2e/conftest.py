@@ -41,4 +41,4 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     running = getattr(item, 'funcargs', {}).get('scenario')
     if report.failed and running is not None and running.ironic.workdir:
-        report.sections.append(('ironic log', running.ironic.log_tail(60)))
+        report.sections.append(('ironic log', running.ironic.log_tail()))
