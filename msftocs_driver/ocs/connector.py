@@ -101,12 +101,14 @@ def _reason(exc):
 
 
 def _never_sent(exc):
-    """Whether a transport error proves the request never left the client."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    return (isinstance(exc, requests.exceptions.ConnectionError)
-            and isinstance(_root_cause(exc),
-                           urllib3.exceptions.NewConnectionError))
+    """Whether a connection error proves the request never left the client.
+
+    urllib3 raises NewConnectionError (NameResolutionError is a subclass)
+    only while opening the TCP connection, before a byte is sent. Once a
+    connection existed, a reset or a closed connection may come after the
+    server received the request.
+    """
+    return isinstance(_root_cause(exc), urllib3.exceptions.NewConnectionError)
 
 
 class Connector:
@@ -242,7 +244,9 @@ class Connector:
         url = self.build_url(operation, params)
         secrets = [self._password] + encoding.secret_values(params)
         attempts = self.retries + 1
-        for attempt in range(1, attempts + 1):
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 return self._attempt(operation, url, blade_id, secrets)
             except _Failure as failure:

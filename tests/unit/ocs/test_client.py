@@ -22,6 +22,7 @@ from msftocs_driver.ocs import connector
 from msftocs_driver.ocs import constants
 from msftocs_driver.ocs import exceptions
 from msftocs_driver.ocs import models
+from tests.unit.ocs import samples
 
 PS = constants.PowerState
 
@@ -382,3 +383,9 @@ def test_context_manager_closes(transport):
 def test_client_rejects_base_url_with_path():
     with pytest.raises(ValueError, match='path'):
         ocs_client.ChassisManagerClient('http://cm:8000/api', 'u', 'p')
+
+
+def test_blade_health_of_an_unidentified_blade(client, transport):
+    transport.replies.append(samples.load('blade_health.xml').replace(
+        b'<bladeType>Server</bladeType>', b'<bladeType/>'))
+    assert client.get_blade_health(1).blade_type is None

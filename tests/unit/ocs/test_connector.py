@@ -406,3 +406,13 @@ def test_real_sessions(auth, auth_class):
 def test_invalid_settings(kwargs, match):
     with pytest.raises(ValueError, match=match):
         connector.Connector('http://cm', 'u', 'p', **kwargs)
+
+
+def test_session_creation_failure_frees_the_slot():
+    h = Harness(max_connections=1)
+    with mock.patch.object(h.connector, '_new_session', autospec=True,
+                           side_effect=[MemoryError(), h.new_session()]):
+        with pytest.raises(MemoryError):
+            call(h, READ, False)
+        h.script.append((200, OK))
+        assert call(h, READ, False) == OK

@@ -303,3 +303,20 @@ def test_iter_output(client, clock):
     stop.wait = lambda timeout: (waits.append(timeout), stop.set())
     assert list(session.iter_output(stop)) == []
     assert waits == [0.01]
+
+
+def test_open_twice_keeps_the_session(client, clock):
+    session = serial.SerialSession(client, 5)
+    session.open()
+    session.open()
+    assert client.names() == ['start']
+
+
+def test_restart_by_the_other_thread_is_reused(client, clock):
+    session = serial.SerialSession(client, 5)
+    session.open()
+    client.token = None
+    assert session._restart('TOKEN-1', 'NoActiveSerialSession') == 'TOKEN-2'
+    # The second thread noticed the same loss with the old token.
+    assert session._restart('TOKEN-1', 'NoActiveSerialSession') == 'TOKEN-2'
+    assert client.names() == ['start', 'start']
