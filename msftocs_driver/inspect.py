@@ -223,9 +223,9 @@ class MsftOcsInspect(base.InspectInterface):
                         'deployed. Check msftocs_blade_id.') % {
                             'blade': blade_id, 'node': node.uuid,
                             'type': blade.blade_type.value})
-                # GetBladeInfo succeeded, so the BMC is up: the health
-                # call only needs the processor, memory and FRU sections.
-                health = client.get_blade_health(blade_id)
+                # Without sensors: their readings are slow and inspection
+                # does not use them.
+                health = client.get_blade_health(blade_id, sensors=False)
             except ocs_exc.BladeTimeoutError:
                 raise exception.HardwareInspectionFailure(error=_(
                     'Blade %(blade)s of node %(node)s did not answer the '

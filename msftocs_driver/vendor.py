@@ -282,11 +282,9 @@ class MsftOcsVendorPassthru(base.VendorInterface):
 
     @staticmethod
     def _set_limit_active(task, active):
-        action = ('activate the power limit' if active
-                  else 'deactivate the power limit')
-        with cm.client_for(task.node, action) as (client, info):
+        verb = 'activate' if active else 'deactivate'
+        with cm.client_for(task.node, '%s the power limit' % verb) as (
+                client, info):
             client.set_blade_power_limit_active(info['blade_id'], active)
-        LOG.info('%(action)s of node %(node)s',
-                 {'action': 'Activated the power limit' if active
-                  else 'Deactivated the power limit',
-                  'node': task.node.uuid})
+        LOG.info('Power limit of node %(node)s: %(verb)sd',
+                 {'node': task.node.uuid, 'verb': verb})

@@ -97,7 +97,7 @@ class InspectTestCase(base.MsftOcsTestCase):
         self.assertEqual('x86_64', properties['cpu_arch'])
         self.assertEqual(0, properties['local_gb'])
         self.client.get_blade_info.assert_called_once_with(3)
-        self.client.get_blade_health.assert_called_once_with(3)
+        self.client.get_blade_health.assert_called_once_with(3, sensors=False)
 
     def test_inspect_counts_present_processors_only(self):
         self.client.get_blade_health.return_value = fakes.blade_health(
@@ -193,6 +193,22 @@ class InspectTestCase(base.MsftOcsTestCase):
                           'product_name': 'C2010'},
                          inventory['system_vendor'])
         self.assertNotIn('disks', inventory)
+
+    def test_inspection_rules_see_the_inventory(self):
+        obj_utils.create_test_inspection_rule(
+            self.context, phase='main',
+            conditions=[{'op': 'eq', 'multiple': 'any',
+                         'args': {'values': [
+                             '{inventory[memory][physical_mb]}', 32768],
+                             'force_strings': True}}],
+            actions=[{'op': 'add-trait', 'args': ['CUSTOM_OCS_32G']}])
+
+        self._inspect()
+
+        self.node.refresh()
+        self.assertEqual(['CUSTOM_OCS_32G'],
+                         self.node.traits.get_trait_names())
+        self.assertEqual(32768, self.node.properties['memory_mb'])
 
     def test_conductor_inspection_ends_manageable(self):
         with task_manager.acquire(self.context, self.node.uuid) as task:
