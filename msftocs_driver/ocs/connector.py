@@ -135,6 +135,8 @@ class Connector:
         self.base_url = encoding.validate_base_url(base_url)
         #: ``host:port``, what logs name the chassis manager by.
         self.endpoint = self.base_url.split('://', 1)[1]
+        if not isinstance(username, str) or not isinstance(password, str):
+            raise ValueError('username and password must be strings')
         if auth not in AUTH_TYPES:
             raise ValueError('auth must be one of %s, not %r'
                              % (', '.join(AUTH_TYPES), auth))

@@ -408,6 +408,14 @@ def test_invalid_settings(kwargs, match):
         connector.Connector('http://cm', 'u', 'p', **kwargs)
 
 
+def test_credentials_must_be_strings():
+    with pytest.raises(ValueError, match='password') as caught:
+        connector.Connector('http://cm', 'u', None)
+    with pytest.raises(ValueError, match='username'):
+        connector.Connector('http://cm', b'u', 'p')
+    assert 'None' not in str(caught.value)
+
+
 def test_session_creation_failure_frees_the_slot():
     h = Harness(max_connections=1)
     with mock.patch.object(h.connector, '_new_session', autospec=True,
