@@ -49,7 +49,8 @@ class EmulatorError(RuntimeError):
 class EmulatorProcess(object):
     """An emulator subprocess and a client for its control API.
 
-    :param blades: chassis population, 24 or 48.
+    :param blades: chassis population, 24 or 48 (24: as the configuration
+        file says, 24 by default).
     :param auth: ``basic`` or ``ntlm``.
     :param username: account name.
     :param password: account password (passed through the environment).
@@ -57,8 +58,10 @@ class EmulatorProcess(object):
     :param tls_key: PEM key path for ``tls_cert``.
     :param decompression_seconds: BMC firmware decompression time, or None
         for the emulator's default (28 s).
-    :param latency: seconds added to every call.
-    :param bus_cost: seconds per BMC call on the shared bus.
+    :param latency: seconds added to every call (0: as the configuration
+        file says).
+    :param bus_cost: seconds per BMC call on the shared bus (0: as the
+        configuration file says).
     :param config: path of a JSON configuration file, or None.
     :param extra_args: more command-line arguments.
     """
@@ -71,10 +74,16 @@ class EmulatorProcess(object):
         self.auth = auth
         self.username = username
         self._password = password
-        args = ['--host', '127.0.0.1', '--port', '0',
-                '--blades', str(blades), '--auth', auth,
-                '--username', username,
-                '--latency', str(latency), '--bus-cost', str(bus_cost)]
+        args = ['--host', '127.0.0.1', '--port', '0', '--auth', auth,
+                '--username', username]
+        # Flags win over the configuration file: pass only those that
+        # differ from the emulator's defaults, so that the file applies.
+        if blades != 24:
+            args += ['--blades', str(blades)]
+        if latency:
+            args += ['--latency', str(latency)]
+        if bus_cost:
+            args += ['--bus-cost', str(bus_cost)]
         if tls_cert:
             args += ['--tls-cert', tls_cert, '--tls-key', tls_key]
         if decompression_seconds is not None:
@@ -146,13 +155,16 @@ class EmulatorProcess(object):
             selector.close()
 
     def stop(self, timeout=STOP_TIMEOUT):
-        """Stop the process by PID: SIGTERM, then SIGKILL; wait for it."""
+        """Stop the process by PID: SIGTERM, then SIGKILL; wait for it.
+
+        :returns: the exit status, or None if it was not running.
+        """
         if self._session is not None:
             self._session.close()
             self._session = None
         process, self._process = self._process, None
         if process is None:
-            return
+            return None
         if process.poll() is None:
             os.kill(process.pid, signal.SIGTERM)
             try:
@@ -162,6 +174,7 @@ class EmulatorProcess(object):
                 process.wait()
         if process.stdout:
             process.stdout.close()
+        return process.returncode
 
     def __enter__(self):
         return self.start()
