@@ -267,6 +267,15 @@ class Connector:
                              'delay': delay})
                 time.sleep(delay)
 
+    def _auth_hint(self, challenge):
+        schemes = {part.strip().split(' ')[0].lower()
+                   for part in challenge.split(',') if part.strip()}
+        if (self.auth == 'basic' and 'basic' not in schemes
+                and schemes & {'negotiate', 'ntlm'}):
+            # A stock chassis manager only offers Windows authentication.
+            return '; it asks for Negotiate/NTLM, use the ntlm auth type'
+        return ''
+
     def _attempt(self, operation, url, blade_id, secrets):
         context = {'operation': operation, 'blade_id': blade_id}
         generation, session = self._checkout()
@@ -277,6 +286,7 @@ class Connector:
                              allow_redirects=False) as response:
                 body = _read_body(response, context)
                 status = response.status_code
+                challenge = response.headers.get('WWW-Authenticate', '')
             reusable = True
         except requests.exceptions.RequestException as exc:
             raise _transport_failure(exc, context) from None
@@ -300,8 +310,8 @@ class Connector:
             return body
         if status == 401:
             raise _Failure(exceptions.AuthenticationError(
-                'the chassis manager rejected the credentials (HTTP 401)',
-                **context), transient=False)
+                'the chassis manager rejected the credentials (HTTP 401)%s'
+                % self._auth_hint(challenge), **context), transient=False)
         excerpt = encoding.redacted_excerpt(body, secrets)
         error = exceptions.HTTPError(status, excerpt, **context)
         raise _Failure(error, transient=status >= 500)

@@ -240,6 +240,15 @@ def test_wrong_password(endpoint, emulator):
             cm.get_blade_state(1)
 
 
+def test_basic_client_against_ntlm(endpoint, emulator):
+    if endpoint.auth != 'ntlm':
+        pytest.skip('the emulator accepts Basic')
+    with endpoint.client(auth='basic') as cm:
+        with pytest.raises(exceptions.AuthenticationError,
+                           match='use the ntlm auth type'):
+            cm.get_blade_state(1)
+
+
 def test_tls_verification(endpoint, emulator):
     if not endpoint.process.url.startswith('https'):
         pytest.skip('plain HTTP endpoint')

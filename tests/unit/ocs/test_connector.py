@@ -92,9 +92,10 @@ def tls_failure():
 
 
 class FakeResponse:
-    def __init__(self, status, body):
+    def __init__(self, status, body, headers=None):
         self.status_code = status
         self.body = body
+        self.headers = headers or {}
 
     def __enter__(self):
         return self
@@ -233,6 +234,27 @@ def test_never_retried(harness, failure, error, mutating):
     with pytest.raises(error):
         call(harness, READ, mutating)
     assert len(harness.requests) == 1
+
+
+@pytest.mark.parametrize('challenge,hint', [
+    ('Negotiate', True), ('NTLM, Negotiate', True),
+    ('Negotiate, Basic realm="cm"', False), ('Basic realm="cm"', False),
+    ('', False),
+])
+def test_authentication_hint(harness, challenge, hint):
+    harness.script.append((401, b'', {'WWW-Authenticate': challenge}))
+    with pytest.raises(exceptions.AuthenticationError) as caught:
+        call(harness, READ, False)
+    assert ('use the ntlm auth type' in str(caught.value)) is hint
+
+
+def test_no_authentication_hint_with_ntlm():
+    h = Harness(auth='ntlm')
+    h.script.append((401, b'', {'WWW-Authenticate': 'Negotiate'}))
+    with mock.patch.object(h.connector, '_new_session', h.new_session):
+        with pytest.raises(exceptions.AuthenticationError) as caught:
+            call(h, READ, False)
+    assert 'use the ntlm' not in str(caught.value)
 
 
 def test_no_retries_configured():
