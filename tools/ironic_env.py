@@ -21,6 +21,7 @@ process group (Ironic, and any socat console it started) by its id and
 checks that nothing is left.
 """
 
+import collections
 import contextlib
 import json
 import os
@@ -109,19 +110,14 @@ class CommandFailed(IronicEnvError):
             result.display, result.returncode, result.stderr.strip()))
 
 
-class CommandResult(object):
-    """What one ``baremetal`` command printed.
+class CommandResult(collections.namedtuple(
+        'CommandResult', 'argv returncode stdout stderr')):
+    """What one ``baremetal`` command (``argv``: its arguments) printed."""
 
-    :ivar argv: the arguments after ``baremetal``.
-    :ivar display: the command line with secrets masked, for showing.
-    """
-
-    def __init__(self, argv, returncode, stdout, stderr):
-        self.argv = list(argv)
-        self.display = display_command(argv)
-        self.returncode = returncode
-        self.stdout = stdout
-        self.stderr = stderr
+    @property
+    def display(self):
+        """The command line with secrets masked, for showing."""
+        return display_command(self.argv)
 
     @property
     def json(self):
@@ -325,7 +321,7 @@ class StandaloneIronic(object):
         proc = subprocess.run([find_tool('baremetal')] + list(args),
                               capture_output=True, text=True, env=env,
                               stdin=subprocess.DEVNULL, timeout=timeout)
-        result = CommandResult(args, proc.returncode, proc.stdout,
+        result = CommandResult(list(args), proc.returncode, proc.stdout,
                                proc.stderr)
         if check and proc.returncode:
             raise CommandFailed(result)
