@@ -59,10 +59,10 @@ import requests
 import requests.adapters
 import requests_ntlm
 import spnego.exceptions
-import urllib3.exceptions
 
 from msftocs_driver.ocs import encoding
 from msftocs_driver.ocs import exceptions
+from msftocs_driver.ocs import failures
 
 LOG = logging.getLogger(__name__)
 
@@ -70,45 +70,6 @@ LOG = logging.getLogger(__name__)
 #: smaller).
 MAX_REPLY_BYTES = 4 * 1024 * 1024
 AUTH_TYPES = ('basic', 'ntlm')
-
-
-class _Failure(Exception):
-    """One failed attempt; ``error`` is what the caller gets in the end."""
-
-    def __init__(self, error, *, transient, never_sent=False):
-        super().__init__(error.detail)
-        self.error = error
-        self.transient = transient
-        self.never_sent = never_sent
-
-
-def _root_cause(exc):
-    cause = exc.args[0] if exc.args else None
-    if isinstance(cause, urllib3.exceptions.MaxRetryError):
-        cause = cause.reason
-    return cause
-
-
-def _reason(exc):
-    """A description of a transport error that contains no URL."""
-    cause = _root_cause(exc)
-    name = type(cause if isinstance(cause, BaseException) else exc).__name__
-    errors = [e for e in (cause, getattr(cause, '__context__', None))
-              if isinstance(e, OSError) and e.strerror]
-    if errors:
-        return '%s (%s)' % (name, errors[0].strerror)
-    return name
-
-
-def _never_sent(exc):
-    """Whether a connection error proves the request never left the client.
-
-    urllib3 raises NewConnectionError (NameResolutionError is a subclass)
-    only while opening the TCP connection, before a byte is sent. Once a
-    connection existed, a reset or a closed connection may come after the
-    server received the request.
-    """
-    return isinstance(_root_cause(exc), urllib3.exceptions.NewConnectionError)
 
 
 class Connector:
@@ -251,7 +212,7 @@ class Connector:
             attempt += 1
             try:
                 return self._attempt(operation, url, blade_id, secrets)
-            except _Failure as failure:
+            except failures.Failure as failure:
                 retry = failure.never_sent or (failure.transient
                                                and not mutating)
                 if attempt == attempts or not retry:
@@ -289,14 +250,14 @@ class Connector:
                 challenge = response.headers.get('WWW-Authenticate', '')
             reusable = True
         except requests.exceptions.RequestException as exc:
-            raise _transport_failure(exc, context) from None
+            raise failures.from_requests_error(exc, context) from None
         except (PermissionError, KeyError, ValueError,
                 spnego.exceptions.SpnegoError) as exc:
             # requests-ntlm raises these when the server's NTLM challenge
             # is missing or malformed.
             if self.auth != 'ntlm':
                 raise
-            raise _Failure(exceptions.AuthenticationError(
+            raise failures.Failure(exceptions.AuthenticationError(
                 'NTLM handshake failed (%s)' % type(exc).__name__,
                 **context), transient=False) from None
         finally:
@@ -309,12 +270,12 @@ class Connector:
         if status == 200:
             return body
         if status == 401:
-            raise _Failure(exceptions.AuthenticationError(
+            raise failures.Failure(exceptions.AuthenticationError(
                 'the chassis manager rejected the credentials (HTTP 401)%s'
                 % self._auth_hint(challenge), **context), transient=False)
         excerpt = encoding.redacted_excerpt(body, secrets)
         error = exceptions.HTTPError(status, excerpt, **context)
-        raise _Failure(error, transient=status >= 500)
+        raise failures.Failure(error, transient=status >= 500)
 
 
 def _target(blade_id):
@@ -327,26 +288,8 @@ def _read_body(response, context):
     for chunk in response.iter_content(65536):
         size += len(chunk)
         if size > MAX_REPLY_BYTES:
-            raise _Failure(exceptions.ResponseError(
+            raise failures.Failure(exceptions.ResponseError(
                 'reply larger than %d bytes' % MAX_REPLY_BYTES, **context),
                 transient=False)
         chunks.append(chunk)
     return b''.join(chunks)
-
-
-def _transport_failure(exc, context):
-    reason = _reason(exc)
-    if isinstance(exc, requests.exceptions.SSLError):
-        return _Failure(exceptions.ConnectionError(
-            'TLS error: %s' % reason, **context), transient=False)
-    if (isinstance(exc, requests.exceptions.ReadTimeout)
-            or isinstance(_root_cause(exc),
-                          urllib3.exceptions.ReadTimeoutError)):
-        return _Failure(exceptions.ReadTimeoutError(
-            'no reply within the read timeout', **context), transient=True)
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return _Failure(exceptions.ConnectionError(
-            'connect timeout', **context), transient=True, never_sent=True)
-    return _Failure(exceptions.ConnectionError(
-        'connection failed: %s' % reason, **context), transient=True,
-        never_sent=_never_sent(exc))

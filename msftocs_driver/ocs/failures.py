@@ -1,0 +1,96 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""What a failed HTTP attempt means: the error to raise, whether to retry.
+
+The chassis manager changes state through GET requests, so whether a call
+may be repeated depends on whether the request could have reached the
+server. Descriptions built here never contain the URL (it carries session
+tokens and console data), unlike the text of requests' exceptions.
+"""
+
+import requests
+import urllib3.exceptions
+
+from msftocs_driver.ocs import exceptions
+
+
+class Failure(Exception):
+    """One failed attempt.
+
+    :param error: the :class:`~msftocs_driver.ocs.exceptions.OCSError` the
+        caller gets if the call is not retried.
+    :param transient: whether retrying may help (a read may be retried).
+    :param never_sent: whether the request provably never reached the
+        server (any call may be retried).
+    """
+
+    def __init__(self, error, *, transient, never_sent=False):
+        super().__init__(error.detail)
+        self.error = error
+        self.transient = transient
+        self.never_sent = never_sent
+
+
+def _root_cause(exc):
+    cause = exc.args[0] if exc.args else None
+    if isinstance(cause, urllib3.exceptions.MaxRetryError):
+        cause = cause.reason
+    return cause
+
+
+def _reason(exc):
+    """A description of a transport error that contains no URL."""
+    cause = _root_cause(exc)
+    name = type(cause if isinstance(cause, BaseException) else exc).__name__
+    errors = [e for e in (cause, getattr(cause, '__context__', None))
+              if isinstance(e, OSError) and e.strerror]
+    if errors:
+        return '%s (%s)' % (name, errors[0].strerror)
+    return name
+
+
+def _never_sent(exc):
+    """Whether a connection error proves the request never left the client.
+
+    urllib3 raises NewConnectionError (NameResolutionError is a subclass)
+    only while opening the TCP connection, before a byte is sent. Once a
+    connection existed, a reset or a closed connection may come after the
+    server received the request.
+    """
+    return isinstance(_root_cause(exc), urllib3.exceptions.NewConnectionError)
+
+
+def from_requests_error(exc, context):
+    """Classify an exception of requests.
+
+    :param exc: a :class:`requests.exceptions.RequestException`.
+    :param context: ``operation`` and ``blade_id`` keyword arguments for
+        the error.
+    :returns: a :class:`Failure`.
+    """
+    reason = _reason(exc)
+    if isinstance(exc, requests.exceptions.SSLError):
+        return Failure(exceptions.ConnectionError(
+            'TLS error: %s' % reason, **context), transient=False)
+    if (isinstance(exc, requests.exceptions.ReadTimeout)
+            or isinstance(_root_cause(exc),
+                          urllib3.exceptions.ReadTimeoutError)):
+        return Failure(exceptions.ReadTimeoutError(
+            'no reply within the read timeout', **context), transient=True)
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return Failure(exceptions.ConnectionError(
+            'connect timeout', **context), transient=True, never_sent=True)
+    return Failure(exceptions.ConnectionError(
+        'connection failed: %s' % reason, **context), transient=True,
+        never_sent=_never_sent(exc))
