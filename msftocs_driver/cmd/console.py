@@ -75,6 +75,15 @@ def _verify_ca(value):
     return value
 
 
+def _blade_id(value):
+    number = int(value)
+    if not constants.MIN_BLADE_ID <= number <= constants.MAX_BLADE_ID:
+        raise argparse.ArgumentTypeError(
+            'must be between %d and %d: %s' % (constants.MIN_BLADE_ID,
+                                               constants.MAX_BLADE_ID, value))
+    return number
+
+
 def _positive_float(value):
     number = float(value)
     if number <= 0:
@@ -104,7 +113,7 @@ def build_parser():
                     'variable, never from an argument.' % PASSWORD_ENV)
     parser.add_argument('--base-url', required=True,
                         help='chassis manager URL, e.g. https://cm1:8000')
-    parser.add_argument('--blade-id', required=True, type=int,
+    parser.add_argument('--blade-id', required=True, type=_blade_id,
                         help='blade number (1-48)')
     parser.add_argument('--username', required=True)
     parser.add_argument('--auth-type', choices=('basic', 'ntlm'),

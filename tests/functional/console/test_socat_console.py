@@ -101,10 +101,11 @@ class SocatConsoleTestCase(base.MsftOcsTestCase):
         self.assertEqual('127.0.0.1', host)
         return int(port)
 
-    def connect(self, port):
+    def connect(self, port, emulator=None):
+        emulator = emulator or self.emulator
         sock = socket.create_connection(('127.0.0.1', port), timeout=5)
         self.addCleanup(sock.close)
-        helpers.wait_for(lambda: helpers.session_open(self.emulator),
+        helpers.wait_for(lambda: helpers.session_open(emulator),
                          'the serial session')
         return sock
 
@@ -165,6 +166,25 @@ class SocatConsoleTestCase(base.MsftOcsTestCase):
                              'process %d to end' % process.pid)
         # The new console works.
         self.connect(new_port)
+
+    def test_socat_special_characters(self):
+        # The URL's ":" and the "\\" of a domain user name are special to
+        # socat; ironic escapes them, and the bridge gets them intact.
+        username = 'LAB\\ops'
+        original = self.node.driver_info
+        with runner.EmulatorProcess(username=username,
+                                    password=self.password) as emulator:
+            self.node.driver_info = dict(self.node.driver_info,
+                                         msftocs_base_url=emulator.url,
+                                         msftocs_username=username)
+            self.node.save()
+            sock = self.connect(self.start(), emulator)
+            emulator.set_blade(BLADE, host_on=True)
+            helpers.read_until(self.socket_reader(sock), helpers.PROMPT)
+            self._stop_quietly()
+            self.assertEqual(0, emulator.state()['sessions'])
+        self.node.driver_info = original
+        self.node.save()
 
     def test_blade_powered_off(self):
         self.emulator.set_blade(BLADE, switch_on=False)

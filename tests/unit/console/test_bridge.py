@@ -101,6 +101,17 @@ class ParserTestCase(unittest.TestCase):
                                                   '3601'))
         self.assertRejected('--session-timeout', '-1')
 
+    def test_blade_id_range(self):
+        args = bridge.build_parser().parse_args(
+            ['--base-url', 'x', '--username', 'u', '--blade-id', '48'])
+        self.assertEqual(48, args.blade_id)
+        with mock.patch('sys.stderr', new_callable=io.StringIO) as err:
+            with self.assertRaises(SystemExit):
+                bridge.build_parser().parse_args(
+                    ['--base-url', 'x', '--username', 'u',
+                     '--blade-id', '49'])
+        self.assertIn('between 1 and 48', err.getvalue())
+
     def test_poll_interval_positive(self):
         self.assertRejected('--poll-interval', '0')
 
