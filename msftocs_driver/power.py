@@ -80,6 +80,10 @@ def read_power_state(client, info):
     try:
         return _BLADE_STATE_MAP[blade_state]
     except KeyError:
+        LOG.error('The chassis manager reports blade state %(state)s for '
+                  'blade %(blade)d of node %(node)s',
+                  {'state': blade_state, 'blade': info['blade_id'],
+                   'node': info['node_uuid']})
         raise msftocs_exc.MsftOcsError(
             node=info['node_uuid'],
             error=_('the chassis manager reports blade state %s for blade '
@@ -87,7 +91,7 @@ def read_power_state(client, info):
                              info['blade_id']))
 
 
-def _wait_for_firmware(client, info, deadline):
+def _wait_for_firmware(client, info, deadline, target=states.POWER_ON):
     """Poll the Blade_EN switch until the BMC firmware is decompressed."""
     blade_id = info['blade_id']
     while True:
@@ -104,7 +108,7 @@ def _wait_for_firmware(client, info, deadline):
                 {'blade': blade_id, 'node': info['node_uuid'],
                  'state': reading.state.name,
                  'left': reading.decompression_seconds},
-                pstate=states.POWER_ON)
+                pstate=target)
         LOG.debug('Waiting for the firmware of blade %(blade)d of node '
                   '%(node)s to decompress (%(left)s s left)',
                   {'blade': blade_id, 'node': info['node_uuid'],
@@ -245,7 +249,7 @@ class MsftOcsPower(base.PowerInterface):
                 # turn it on once decompressed: wait and make sure.
                 if attempt == _MAX_ATTEMPTS - 1:
                     raise
-                _wait_for_firmware(client, info, deadline)
+                _wait_for_firmware(client, info, deadline, states.POWER_OFF)
 
     @METRICS.timer('MsftOcsPower.reboot')
     @task_manager.require_exclusive_lock

@@ -126,6 +126,19 @@ class PowerTestCase(EmulatorTestCase):
         self.assertTrue(blade['switch_on'])
         self.assertTrue(blade['host_on'])
 
+    def test_firmware_decompressing(self):
+        self.emulator.set_blade(3, switch_on=False)
+        self.emulator.set_blade(3, decompression_seconds=3600)
+        self.emulator.set_blade(3, switch_on=True)
+        with self.acquire() as task:
+            self.assertEqual(states.POWER_OFF,
+                             task.driver.power.get_power_state(task))
+            exc = self.assertRaises(exception.PowerStateFailure,
+                                    task.driver.power.set_power_state,
+                                    task, states.POWER_ON, timeout=2)
+        self.assertIn('decompression', str(exc))
+        self.assertFalse(self.blade()['host_on'])
+
     def test_empty_slot(self):
         self.emulator.set_blade(3, present=False)
         with self.acquire() as task:
