@@ -48,13 +48,21 @@ class EmulatorApp(object):
     :param faults: a :class:`~.faults.FaultInjector` (a new one if None).
     :param stats: a :class:`~.control.RequestStats` (a new one if None).
     :param latency: seconds added to every CM call.
+    :param role: the :class:`~.operations.Role` of the account; calls that
+        need more privileges are refused.
+    :param forbidden_status: HTTP status line of a refused call. The CM's
+        answer is an HTML error page, most likely 400, possibly 403
+        (reference 1.3 and 12: not verified on hardware).
     :param sleep: sleep function (injectable for tests).
     """
 
     def __init__(self, chassis, authenticator, faults=None, stats=None,
-                 latency=0.0, sleep=time.sleep):
+                 latency=0.0, role=operations.Role.admin,
+                 forbidden_status='400 Bad Request', sleep=time.sleep):
         self.chassis = chassis
         self.authenticator = authenticator
+        self.role = role
+        self.forbidden_status = forbidden_status
         self.faults = faults or faults_mod.FaultInjector()
         self.stats = stats or control.RequestStats()
         self.latency = latency
@@ -90,6 +98,10 @@ class EmulatorApp(object):
 
     def _operation(self, operation, environ, start_response, headers):
         self.stats.count(operation.name)
+        if self.role > operation.role:
+            return self._error(start_response, self.forbidden_status,
+                               'Access to %s is denied for this user.'
+                               % operation.name, headers)
         delay, fault = self.faults.select(operation.name)
         if self.latency or delay:
             self.sleep(self.latency + delay)

@@ -28,6 +28,7 @@ from msftocs_driver.emulator import app as app_mod
 from msftocs_driver.emulator import auth
 from msftocs_driver.emulator import chassis as chassis_mod
 from msftocs_driver.emulator import config as config_mod
+from msftocs_driver.emulator import operations
 from msftocs_driver.emulator import server as server_mod
 
 LOG = logging.getLogger('msftocs_driver.emulator')
@@ -66,6 +67,12 @@ def parse_args(argv=None):
                              'variable %s (default admin)' % PASSWORD_ENV)
     parser.add_argument('--auth', choices=('basic', 'ntlm'), default='basic',
                         help='authentication scheme (a real CM uses NTLM)')
+    parser.add_argument('--role', choices=('admin', 'operator', 'user'),
+                        default='admin',
+                        help='CM role of the account (default admin)')
+    parser.add_argument('--forbidden-status', type=int, choices=(400, 403),
+                        default=400,
+                        help='HTTP status of a call the role may not make')
     parser.add_argument('--tls-cert', help='PEM certificate: serve HTTPS')
     parser.add_argument('--tls-key', help='PEM private key of --tls-cert')
     parser.add_argument('--decompression-seconds', type=_non_negative,
@@ -99,7 +106,11 @@ def build_app(args):
     authenticator = auth.make_authenticator(args.auth, args.username,
                                             password)
     chassis = chassis_mod.Chassis(cfg)
-    return app_mod.EmulatorApp(chassis, authenticator, latency=cfg.latency)
+    forbidden = {400: '400 Bad Request', 403: '403 Forbidden'}
+    return app_mod.EmulatorApp(
+        chassis, authenticator, latency=cfg.latency,
+        role=operations.Role[args.role],
+        forbidden_status=forbidden[args.forbidden_status])
 
 
 def _reap_sessions(chassis, stop):

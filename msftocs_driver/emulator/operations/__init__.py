@@ -19,8 +19,10 @@ from msftocs_driver.emulator.operations import inventory  # noqa: F401
 from msftocs_driver.emulator.operations import leds  # noqa: F401
 from msftocs_driver.emulator.operations import power  # noqa: F401
 from msftocs_driver.emulator.operations import power_capping  # noqa: F401
+from msftocs_driver.emulator.operations import power_policy  # noqa: F401
 from msftocs_driver.emulator.operations import registry
 from msftocs_driver.emulator.operations import serial  # noqa: F401
 
+Role = registry.Role
 lookup = registry.lookup
 names = registry.names

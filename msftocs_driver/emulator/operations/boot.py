@@ -15,13 +15,14 @@
 
 from msftocs_driver.emulator.operations import common
 from msftocs_driver.emulator.operations.registry import operation
+from msftocs_driver.emulator.operations.registry import Role
 from msftocs_driver.ocs import constants
 
 CODE = constants.CompletionCode
 BOOT = constants.BladeBootType
 
 
-@operation('GetNextBoot')
+@operation('GetNextBoot', Role.user)
 def get_next_boot(chassis, params):
     blade_id = params.int('bladeId')
     with common.bmc_call(chassis, blade_id) as call:
@@ -30,7 +31,7 @@ def get_next_boot(chassis, params):
     return 'BootResponse', _reply(call, blade_id, next_boot)
 
 
-@operation('SetNextBoot')
+@operation('SetNextBoot', Role.user)
 def set_next_boot(chassis, params):
     blade_id = params.int('bladeId')
     boot_type = params.enum('bootType', BOOT)

@@ -17,6 +17,7 @@ from msftocs_driver.emulator import inventory
 from msftocs_driver.emulator.operations import common
 from msftocs_driver.emulator.operations import inventory as inventory_ops
 from msftocs_driver.emulator.operations.registry import operation
+from msftocs_driver.emulator.operations.registry import Role
 from msftocs_driver.emulator import xmlout
 from msftocs_driver.ocs import constants
 
@@ -42,7 +43,7 @@ def _shell(blade, now):
         ('bladeState', _switch_state(blade, now).name)]
 
 
-@operation('GetChassisHealth')
+@operation('GetChassisHealth', Role.user)
 def get_chassis_health(chassis, params):
     flags = [params.bool(name) for name in (
         'bladeHealth', 'psuHealth', 'fanHealth', 'batteryHealth')]
@@ -116,7 +117,7 @@ _HEALTH_FLAGS = ('cpuInfo', 'memInfo', 'diskInfo', 'pcieInfo', 'sensorInfo',
                  'temp', 'fruInfo')
 
 
-@operation('GetBladeHealth')
+@operation('GetBladeHealth', Role.user)
 def get_blade_health(chassis, params):
     blade_id = params.int('bladeId')
     flags = {name: params.bool(name) for name in _HEALTH_FLAGS}

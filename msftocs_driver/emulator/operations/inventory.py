@@ -16,6 +16,7 @@
 from msftocs_driver.emulator import inventory
 from msftocs_driver.emulator.operations import common
 from msftocs_driver.emulator.operations.registry import operation
+from msftocs_driver.emulator.operations.registry import Role
 from msftocs_driver.emulator import xmlout
 from msftocs_driver.ocs import constants
 
@@ -24,7 +25,7 @@ _NULL_GUID = '00000000-0000-0000-0000-000000000000'
 _PSU_WATTS = 400
 
 
-@operation('GetServiceVersion')
+@operation('GetServiceVersion', Role.user)
 def get_service_version(chassis, params):
     return 'ServiceVersionResponse', common.envelope(common.SUCCESS) + [
         ('serviceVersion', inventory.SERVICE_VERSION)]
@@ -65,12 +66,12 @@ def _blade_info(chassis, blade_id):
     return common.blade_envelope(call.code, call.description, blade_id) + body
 
 
-@operation('GetBladeInfo')
+@operation('GetBladeInfo', Role.user)
 def get_blade_info(chassis, params):
     return 'BladeInfoResponse', _blade_info(chassis, params.int('bladeId'))
 
 
-@operation('GetAllBladesInfo')
+@operation('GetAllBladesInfo', Role.user)
 def get_all_blades_info(chassis, params):
     # GetAllBladesInfoResponse has no [DataContract]: serialised as a POCO,
     # with the same element names (reference 3).
@@ -131,7 +132,7 @@ def psu_entries():
         for psu in range(1, inventory.PSU_COUNT + 1)]
 
 
-@operation('GetChassisInfo')
+@operation('GetChassisInfo', Role.user)
 def get_chassis_info(chassis, params):
     flags = [params.bool(name) for name in (
         'bladeInfo', 'psuInfo', 'chassisControllerInfo', 'batteryInfo')]

@@ -16,6 +16,7 @@
 
 from msftocs_driver.emulator.operations import common
 from msftocs_driver.emulator.operations.registry import operation
+from msftocs_driver.emulator.operations.registry import Role
 from msftocs_driver.ocs import constants
 
 
@@ -27,24 +28,24 @@ def _blade_led(chassis, blade_id, on):
     return common.blade_envelope(call.code, call.description, blade_id)
 
 
-@operation('SetBladeAttentionLEDOn')
+@operation('SetBladeAttentionLEDOn', Role.operator)
 def set_blade_attention_led_on(chassis, params):
     return 'BladeResponse', _blade_led(chassis, params.int('bladeId'), True)
 
 
-@operation('SetBladeAttentionLEDOff')
+@operation('SetBladeAttentionLEDOff', Role.operator)
 def set_blade_attention_led_off(chassis, params):
     return 'BladeResponse', _blade_led(chassis, params.int('bladeId'), False)
 
 
-@operation('SetAllBladesAttentionLEDOn')
+@operation('SetAllBladesAttentionLEDOn', Role.operator)
 def set_all_blades_attention_led_on(chassis, params):
     return 'AllBladesResponse', common.all_blades(
         chassis, 'bladeResponseCollection', 'BladeResponse',
         lambda c, blade_id: _blade_led(c, blade_id, True))
 
 
-@operation('SetAllBladesAttentionLEDOff')
+@operation('SetAllBladesAttentionLEDOff', Role.operator)
 def set_all_blades_attention_led_off(chassis, params):
     return 'AllBladesResponse', common.all_blades(
         chassis, 'bladeResponseCollection', 'BladeResponse',
@@ -58,17 +59,17 @@ def _chassis_led(chassis, on):
                                               common.SUCCESS.name)
 
 
-@operation('SetChassisAttentionLEDOn')
+@operation('SetChassisAttentionLEDOn', Role.operator)
 def set_chassis_attention_led_on(chassis, params):
     return _chassis_led(chassis, True)
 
 
-@operation('SetChassisAttentionLEDOff')
+@operation('SetChassisAttentionLEDOff', Role.operator)
 def set_chassis_attention_led_off(chassis, params):
     return _chassis_led(chassis, False)
 
 
-@operation('GetChassisAttentionLEDStatus')
+@operation('GetChassisAttentionLEDStatus', Role.user)
 def get_chassis_attention_led_status(chassis, params):
     with chassis.lock:
         on = chassis.chassis_led_on

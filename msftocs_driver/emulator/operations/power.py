@@ -15,6 +15,7 @@
 
 from msftocs_driver.emulator.operations import common
 from msftocs_driver.emulator.operations.registry import operation
+from msftocs_driver.emulator.operations.registry import Role
 from msftocs_driver.ocs import constants
 
 CODE = constants.CompletionCode
@@ -45,12 +46,12 @@ def _power_state(chassis, blade_id):
         ('Decompression', remaining), ('powerState', state)]
 
 
-@operation('GetPowerState')
+@operation('GetPowerState', Role.user)
 def get_power_state(chassis, params):
     return 'PowerStateResponse', _power_state(chassis, params.int('bladeId'))
 
 
-@operation('GetAllPowerState')
+@operation('GetAllPowerState', Role.user)
 def get_all_power_state(chassis, params):
     return 'GetAllPowerStateResponse', common.all_blades(
         chassis, 'powerStateResponseCollection', 'PowerStateResponse',
@@ -68,24 +69,24 @@ def _switch(chassis, blade_id, on):
     return common.blade_envelope(common.SUCCESS, '', blade_id)
 
 
-@operation('SetPowerOn')
+@operation('SetPowerOn', Role.admin)
 def set_power_on(chassis, params):
     return 'BladeResponse', _switch(chassis, params.int('bladeId'), True)
 
 
-@operation('SetPowerOff')
+@operation('SetPowerOff', Role.admin)
 def set_power_off(chassis, params):
     return 'BladeResponse', _switch(chassis, params.int('bladeId'), False)
 
 
-@operation('SetAllPowerOn')
+@operation('SetAllPowerOn', Role.admin)
 def set_all_power_on(chassis, params):
     return 'AllBladesResponse', common.all_blades(
         chassis, 'bladeResponseCollection', 'BladeResponse',
         lambda c, blade_id: _switch(c, blade_id, True))
 
 
-@operation('SetAllPowerOff')
+@operation('SetAllPowerOff', Role.admin)
 def set_all_power_off(chassis, params):
     return 'AllBladesResponse', common.all_blades(
         chassis, 'bladeResponseCollection', 'BladeResponse',
@@ -104,12 +105,12 @@ def _blade_state(chassis, blade_id):
         ('bladeState', state)]
 
 
-@operation('GetBladeState')
+@operation('GetBladeState', Role.user)
 def get_blade_state(chassis, params):
     return 'BladeStateResponse', _blade_state(chassis, params.int('bladeId'))
 
 
-@operation('GetAllBladesState')
+@operation('GetAllBladesState', Role.user)
 def get_all_blades_state(chassis, params):
     return 'GetAllBladesStateResponse', common.all_blades(
         chassis, 'bladeStateResponseCollection', 'BladeStateResponse',
@@ -123,24 +124,24 @@ def _host_power(chassis, blade_id, on):
     return common.blade_envelope(call.code, call.description, blade_id)
 
 
-@operation('SetBladeOn')
+@operation('SetBladeOn', Role.admin)
 def set_blade_on(chassis, params):
     return 'BladeResponse', _host_power(chassis, params.int('bladeId'), True)
 
 
-@operation('SetBladeOff')
+@operation('SetBladeOff', Role.admin)
 def set_blade_off(chassis, params):
     return 'BladeResponse', _host_power(chassis, params.int('bladeId'), False)
 
 
-@operation('SetAllBladesOn')
+@operation('SetAllBladesOn', Role.admin)
 def set_all_blades_on(chassis, params):
     return 'AllBladesResponse', common.all_blades(
         chassis, 'bladeResponseCollection', 'BladeResponse',
         lambda c, blade_id: _host_power(c, blade_id, True))
 
 
-@operation('SetAllBladesOff')
+@operation('SetAllBladesOff', Role.admin)
 def set_all_blades_off(chassis, params):
     return 'AllBladesResponse', common.all_blades(
         chassis, 'bladeResponseCollection', 'BladeResponse',
@@ -158,13 +159,13 @@ def _power_cycle(chassis, blade_id, off_time):
     return common.blade_envelope(call.code, call.description, blade_id)
 
 
-@operation('SetBladeActivePowerCycle')
+@operation('SetBladeActivePowerCycle', Role.admin)
 def set_blade_active_power_cycle(chassis, params):
     return 'BladeResponse', _power_cycle(
         chassis, params.int('bladeId'), params.uint('offTime'))
 
 
-@operation('SetAllBladesActivePowerCycle')
+@operation('SetAllBladesActivePowerCycle', Role.admin)
 def set_all_blades_active_power_cycle(chassis, params):
     off_time = params.uint('offTime')
     return 'AllBladesResponse', common.all_blades(

@@ -15,6 +15,7 @@
 
 from msftocs_driver.emulator.operations import common
 from msftocs_driver.emulator.operations.registry import operation
+from msftocs_driver.emulator.operations.registry import Role
 from msftocs_driver.ocs import constants
 
 CODE = constants.CompletionCode
@@ -27,13 +28,13 @@ def _reading(chassis, blade_id):
         ('powerReading', watts)]
 
 
-@operation('GetBladePowerReading')
+@operation('GetBladePowerReading', Role.user)
 def get_blade_power_reading(chassis, params):
     return 'BladePowerReadingResponse', _reading(chassis,
                                                  params.int('bladeId'))
 
 
-@operation('GetAllBladesPowerReading')
+@operation('GetAllBladesPowerReading', Role.user)
 def get_all_blades_power_reading(chassis, params):
     return 'GetAllBladesPowerReadingResponse', common.all_blades(
         chassis, 'bladePowerReadingCollection', 'BladePowerReadingResponse',
@@ -52,12 +53,12 @@ def _limit(chassis, blade_id):
         ('isPowerLimitActive', active), ('powerLimit', watts)]
 
 
-@operation('GetBladePowerLimit')
+@operation('GetBladePowerLimit', Role.user)
 def get_blade_power_limit(chassis, params):
     return 'BladePowerLimitResponse', _limit(chassis, params.int('bladeId'))
 
 
-@operation('GetAllBladesPowerLimit')
+@operation('GetAllBladesPowerLimit', Role.user)
 def get_all_blades_power_limit(chassis, params):
     return 'GetAllBladesPowerLimitResponse', common.all_blades(
         chassis, 'bladePowerLimitCollection', 'BladePowerLimitResponse',
@@ -75,13 +76,13 @@ def _set_limit(chassis, blade_id, watts):
     return common.blade_envelope(call.code, call.description, blade_id)
 
 
-@operation('SetBladePowerLimit')
+@operation('SetBladePowerLimit', Role.operator)
 def set_blade_power_limit(chassis, params):
     return 'BladeResponse', _set_limit(
         chassis, params.int('bladeId'), params.double('powerLimitInWatts'))
 
 
-@operation('SetAllBladesPowerLimit')
+@operation('SetAllBladesPowerLimit', Role.operator)
 def set_all_blades_power_limit(chassis, params):
     watts = params.double('powerLimitInWatts')
     return 'AllBladesResponse', common.all_blades(
@@ -96,24 +97,24 @@ def _activate(chassis, blade_id, active):
     return common.blade_envelope(call.code, call.description, blade_id)
 
 
-@operation('SetBladePowerLimitOn')
+@operation('SetBladePowerLimitOn', Role.operator)
 def set_blade_power_limit_on(chassis, params):
     return 'BladeResponse', _activate(chassis, params.int('bladeId'), True)
 
 
-@operation('SetBladePowerLimitOff')
+@operation('SetBladePowerLimitOff', Role.operator)
 def set_blade_power_limit_off(chassis, params):
     return 'BladeResponse', _activate(chassis, params.int('bladeId'), False)
 
 
-@operation('SetAllBladesPowerLimitOn')
+@operation('SetAllBladesPowerLimitOn', Role.operator)
 def set_all_blades_power_limit_on(chassis, params):
     return 'AllBladesResponse', common.all_blades(
         chassis, 'bladeResponseCollection', 'BladeResponse',
         lambda c, blade_id: _activate(c, blade_id, True))
 
 
-@operation('SetAllBladesPowerLimitOff')
+@operation('SetAllBladesPowerLimitOff', Role.operator)
 def set_all_blades_power_limit_off(chassis, params):
     return 'AllBladesResponse', common.all_blades(
         chassis, 'bladeResponseCollection', 'BladeResponse',

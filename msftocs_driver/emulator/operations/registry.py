@@ -17,19 +17,35 @@ Each handler module registers its operations with :func:`operation`. A
 handler takes the :class:`~msftocs_driver.emulator.chassis.Chassis` and the
 :class:`~msftocs_driver.emulator.params.QueryParams` of the request and
 returns ``(root element name, fields)`` for :func:`.xmlout.render`.
+
+Each operation also has the least privileged role allowed to call it
+(CM v2.5 ``ChassisManagerSecurity``, reference 1.3); operations missing
+from the CM's table require Admin.
 """
 
 import collections
+import enum
 
-Operation = collections.namedtuple('Operation', ('name', 'handler'))
+Operation = collections.namedtuple('Operation', ('name', 'handler', 'role'))
 
 _OPERATIONS = {}
 
 
-def operation(name):
-    """Register the decorated function as the handler of CM ``name``."""
+class Role(enum.IntEnum):
+    """CM authorization roles, most privileged first."""
+
+    admin = 0  # WcsCmAdmin (or a local administrator)
+    operator = 1  # WcsCmOperator
+    user = 2  # WcsCmUser
+
+
+def operation(name, role=Role.admin):
+    """Register the decorated function as the handler of CM ``name``.
+
+    :param role: the least privileged role allowed to call it.
+    """
     def register(handler):
-        _OPERATIONS[name.lower()] = Operation(name, handler)
+        _OPERATIONS[name.lower()] = Operation(name, handler, role)
         return handler
     return register
 

@@ -23,6 +23,7 @@ import hmac
 
 from msftocs_driver.emulator.operations import common
 from msftocs_driver.emulator.operations.registry import operation
+from msftocs_driver.emulator.operations.registry import Role
 from msftocs_driver.ocs import constants
 
 CODE = constants.CompletionCode
@@ -53,7 +54,7 @@ def _power_on_and_wait(chassis, blade_id):
     return common.decompressing(remaining)
 
 
-@operation('StartBladeSerialSession')
+@operation('StartBladeSerialSession', Role.admin)
 def start_blade_serial_session(chassis, params):
     blade_id = params.int('bladeId')
     timeout = params.int('sessionTimeoutInSecs')
@@ -100,7 +101,7 @@ def _session_failure(chassis, blade, token):
     return None
 
 
-@operation('SendBladeSerialData')
+@operation('SendBladeSerialData', Role.admin)
 def send_blade_serial_data(chassis, params):
     blade_id = params.int('bladeId')
     token = params.string('sessionToken')
@@ -126,7 +127,7 @@ def send_blade_serial_data(chassis, params):
                                               common.SUCCESS.name)
 
 
-@operation('ReceiveBladeSerialData')
+@operation('ReceiveBladeSerialData', Role.admin)
 def receive_blade_serial_data(chassis, params):
     blade_id = params.int('bladeId')
     token = params.string('sessionToken')
@@ -152,7 +153,7 @@ def receive_blade_serial_data(chassis, params):
         common.SUCCESS, common.SUCCESS.name) + [('data', data)]
 
 
-@operation('StopBladeSerialSession')
+@operation('StopBladeSerialSession', Role.admin)
 def stop_blade_serial_session(chassis, params):
     blade_id = params.int('bladeId')
     token = params.string('sessionToken')

@@ -172,3 +172,16 @@ def test_config_file_and_serial_session_expiry(tmp_path):
         while emulator.state()['sessions'] and time.monotonic() < deadline:
             time.sleep(0.2)
         assert emulator.state()['sessions'] == 0
+
+
+def test_role_flags():
+    with runner.EmulatorProcess(
+            password=conftest.PASSWORD,
+            extra_args=['--role', 'operator', '--forbidden-status', '403'],
+    ) as emulator:
+        assert get(emulator, 'SetBladeAttentionLEDOn',
+                   bladeId=1).status_code == 200
+        reply = get(emulator, 'SetBladeOn', bladeId=1)
+        assert reply.status_code == 403
+        assert reply.headers['Content-Type'].startswith('text/html')
+        assert emulator.blade(1)['host_on'] is False

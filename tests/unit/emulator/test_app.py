@@ -20,6 +20,7 @@ from xml.etree import ElementTree
 import pytest
 
 from msftocs_driver.emulator import faults
+from msftocs_driver.emulator import operations
 from tests.unit.emulator import base
 
 
@@ -231,3 +232,24 @@ def test_reset_clears_faults(app):
     control(app, 'POST', 'faults', {'kind': 'http500'})
     control(app, 'POST', 'reset')
     assert base.op(app, 'GetBladeState', bladeId=1).status_code == 200
+
+
+@pytest.mark.parametrize('role,allowed,refused', [
+    ('user', ['GetBladeState', 'SetNextBoot', 'GetServiceVersion'],
+     ['SetBladeAttentionLEDOn', 'SetBladeOn', 'StartBladeSerialSession']),
+    ('operator', ['SetBladeAttentionLEDOn', 'SetBladePowerLimitOn'],
+     ['SetPowerOff', 'SetBladeActivePowerCycle', 'ReceiveBladeSerialData']),
+    ('admin', ['SetPowerOff', 'StopBladeSerialSession'], []),
+])
+def test_roles(role, allowed, refused):
+    app, _ = base.make_app()
+    app.role = operations.Role[role]
+    for name in allowed:
+        assert base.op(app, name, bladeId=1).status_code == 200, name
+    for name in refused:
+        reply = base.op(app, name, bladeId=1)
+        assert reply.status_code == 400, name
+        assert reply.headers['Content-Type'].startswith('text/html')
+    app.forbidden_status = '403 Forbidden'
+    for name in refused:
+        assert base.op(app, name, bladeId=1).status_code == 403

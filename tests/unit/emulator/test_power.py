@@ -213,3 +213,25 @@ def test_set_power_off_waits_like_the_cm():
     app, clock = base.make_app(power_off_wait=0.1)
     base.op(app, 'SetPowerOff', bladeId=1)
     assert clock.slept == [0.1]
+
+
+def test_default_power_state_policy():
+    app, clock = base.make_app({'jbod_slots': [2]})
+    reply = base.op(app, 'GetBladeDefaultPowerState', bladeId=1)
+    assert (reply.xml.tag.endswith('BladeStateResponse'),
+            reply.text('bladeState')) == (True, 'OFF')
+    assert base.op(app, 'SetBladeDefaultPowerStateOn', bladeId=1).text(
+        'completionCode') == 'Success'
+    assert base.op(app, 'SetBladeDefaultPowerStateOn', bladeId=2).text(
+        'completionCode') == 'Success'
+    base.op(app, 'SetPowerOff', bladeId=1)
+    base.op(app, 'SetPowerOn', bladeId=1)
+    clock.advance(28)
+    assert base.op(app, 'GetBladeState', bladeId=1).text('bladeState') == 'ON'
+    reply = base.op(app, 'GetAllBladesDefaultPowerState')
+    entries = reply.xml.find(base.NS + 'bladeStateResponseCollection')
+    assert [e.find(base.NS + 'bladeState').text for e in entries][:3] == [
+        'ON', 'ON', 'OFF']
+    base.op(app, 'SetAllBladesDefaultPowerStateOff')
+    assert base.op(app, 'GetBladeDefaultPowerState', bladeId=1).text(
+        'bladeState') == 'OFF'
