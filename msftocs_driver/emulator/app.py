@@ -22,6 +22,7 @@ HTML page, not XML. ``/_emulator/`` is the JSON control API.
 """
 
 import json
+import logging
 import time
 
 from msftocs_driver.emulator import control
@@ -29,6 +30,8 @@ from msftocs_driver.emulator import faults as faults_mod
 from msftocs_driver.emulator import operations
 from msftocs_driver.emulator import params as params_mod
 from msftocs_driver.emulator import xmlout
+
+LOG = logging.getLogger(__name__)
 
 _XML_HEADERS = [('Content-Type', 'application/xml; charset=utf-8'),
                 ('Cache-Control', 'no-cache')]
@@ -111,7 +114,7 @@ class EmulatorApp(object):
         if fault == 'http401':
             return self._error(
                 start_response, '401 Unauthorized', 'Access is denied.',
-                headers + self.authenticator.check({}).headers)
+                headers + self.authenticator.challenge_headers)
         try:
             params = params_mod.QueryParams(environ.get('QUERY_STRING', ''))
             root, fields = operation.handler(self.chassis, params)
@@ -125,6 +128,8 @@ class EmulatorApp(object):
                                           self.chassis.population)
         if fault == 'drop':
             raise faults_mod.ConnectionDrop()
+        # Never the query string: it can hold a session token or data.
+        LOG.debug('%s: %s', operation.name, fault or 'replied')
         start_response('200 OK', _XML_HEADERS + headers + [
             ('Content-Length', str(len(body)))])
         if fault == 'drop_mid_reply':

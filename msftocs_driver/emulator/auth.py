@@ -73,6 +73,11 @@ class BasicAuthenticator(object):
         self._challenge = AuthResult(
             False, [('WWW-Authenticate', 'Basic realm="%s"' % _REALM)])
 
+    @property
+    def challenge_headers(self):
+        """Headers of a 401 asking for credentials."""
+        return list(self._challenge.headers)
+
     def check(self, environ):
         """Check the request's credentials.
 
@@ -155,6 +160,11 @@ class NtlmAuthenticator(object):
         self._states = _ConnectionStates()
         self._challenge = AuthResult(False, [('WWW-Authenticate',
                                               'Negotiate')])
+
+    @property
+    def challenge_headers(self):
+        """Headers of a 401 asking for credentials."""
+        return list(self._challenge.headers)
 
     def check(self, environ):
         """Advance or verify the NTLM handshake of the request's connection.

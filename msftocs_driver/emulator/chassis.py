@@ -164,6 +164,11 @@ class Chassis(object):
             if 'host_on' in changes and blade.present and blade.switch_on:
                 blade.set_host_power(changes['host_on'])
 
+    def blade_dict(self, blade_id):
+        """One blade as the control API shows it."""
+        with self.lock:
+            return self.blade(blade_id).to_dict(self.clock())
+
     def to_dict(self):
         """The chassis as ``GET /_emulator/state`` shows it."""
         with self.lock:

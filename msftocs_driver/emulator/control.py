@@ -134,10 +134,10 @@ class ControlApi(object):
             blade_id = self._blade_id(path[len('blades/'):])
             self.chassis.update_blade(blade_id,
                                       _blade_changes(self._json(environ)))
-            return self.chassis.to_dict()['blades'][str(blade_id)]
+            return self.chassis.blade_dict(blade_id)
         if path.startswith('blades/') and method == 'GET':
-            blade_id = self._blade_id(path[len('blades/'):])
-            return self.chassis.to_dict()['blades'][str(blade_id)]
+            return self.chassis.blade_dict(
+                self._blade_id(path[len('blades/'):]))
         raise ControlError('404 Not Found', 'no control resource %s %s'
                            % (method, path))
 

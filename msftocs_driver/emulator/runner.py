@@ -107,6 +107,9 @@ class EmulatorProcess(object):
         :returns: self.
         :raises: EmulatorError if it exits or does not listen in time.
         """
+        if self._process is not None:
+            raise EmulatorError('emulator already started (pid %d)'
+                                % self._process.pid)
         env = dict(os.environ, MSFTOCS_EMULATOR_PASSWORD=self._password)
         self._process = subprocess.Popen(
             [sys.executable, '-m', 'msftocs_driver.emulator'] + self._args,
