@@ -103,6 +103,10 @@ def build_app(args):
     password = args.password
     if password is None:
         password = os.environ.get(PASSWORD_ENV, 'admin')
+    else:
+        print('msftocs-emulator: warning: other local users can read '
+              '--password in the process list; prefer %s' % PASSWORD_ENV,
+              file=sys.stderr)
     authenticator = auth.make_authenticator(args.auth, args.username,
                                             password)
     chassis = chassis_mod.Chassis(cfg)
