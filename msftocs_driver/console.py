@@ -121,6 +121,20 @@ def check_bridge_args(info):
                  'value': value})
 
 
+def _check_console_settings(info):
+    """Check that a console can be started with these settings.
+
+    :raises: MissingParameterValue if no console port can be had.
+    :raises: InvalidParameterValue if a bridge argument is unusable.
+    """
+    if not info['terminal_port'] and CONF.console.port_range is None:
+        raise exception.MissingParameterValue(
+            _('Node %s has no console port: set driver_info/'
+              'msftocs_terminal_port or [console]port_range.')
+            % info['node_uuid'])
+    check_bridge_args(info)
+
+
 def _console_processes(node_uuid):
     """Processes socat started for connections to a node's console."""
     pid_file = _pid_file_path(node_uuid)
@@ -269,13 +283,7 @@ class MsftOcsSocatConsole(base.ConsoleInterface):
         :raises: MissingParameterValue if no console port can be had.
         :raises: InvalidParameterValue on malformed driver_info.
         """
-        info = msftocs_info.parse_driver_info(task.node)
-        if not info['terminal_port'] and CONF.console.port_range is None:
-            raise exception.MissingParameterValue(
-                _('Node %s has no console port: set driver_info/'
-                  'msftocs_terminal_port or [console]port_range.')
-                % task.node.uuid)
-        check_bridge_args(info)
+        _check_console_settings(msftocs_info.parse_driver_info(task.node))
 
     @METRICS.timer('MsftOcsSocatConsole.start_console')
     def start_console(self, task):
@@ -291,7 +299,9 @@ class MsftOcsSocatConsole(base.ConsoleInterface):
         """
         node = task.node
         info = msftocs_info.parse_driver_info(node)
-        check_bridge_args(info)
+        # Also checked here: the conductor restarts enabled consoles
+        # without validating them first.
+        _check_console_settings(info)
         if node.console_enabled:
             # The conductor restarts enabled consoles when it starts and
             # after a deployment; the old bridge would hold the session.
@@ -354,6 +364,7 @@ class MsftOcsSocatConsole(base.ConsoleInterface):
             self._stop(task, info)
         finally:
             _release_allocated_port(task)
+        LOG.info('Serial console of node %s stopped', task.node.uuid)
 
     def _stop(self, task, info):
         node_uuid = task.node.uuid

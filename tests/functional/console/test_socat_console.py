@@ -12,12 +12,14 @@
 
 """The ``msftocs-socat`` interface with real socat, bridge and emulator."""
 
+import logging
 import os
 import secrets
 import socket
 
 import fixtures
 from ironic.conductor import task_manager
+from ironic.drivers.modules import console_utils
 import psutil
 
 from msftocs_driver import console
@@ -124,6 +126,13 @@ class SocatConsoleTestCase(base.MsftOcsTestCase):
         return [listener] + listener.children(recursive=True)
 
     def test_console_session(self):
+        logs = self.useFixture(fixtures.FakeLogger(level=logging.DEBUG))
+        # The test database setup (alembic's fileConfig) disables the
+        # loggers that existed then, ironic's console_utils among them.
+        ironic_logger = logging.getLogger(console_utils.__name__)
+        self.addCleanup(setattr, ironic_logger, 'disabled',
+                        ironic_logger.disabled)
+        ironic_logger.disabled = False
         port = self.start()
         sock = self.connect(port)
         processes = self.console_processes()
@@ -152,6 +161,9 @@ class SocatConsoleTestCase(base.MsftOcsTestCase):
                              'process %d to end' % process.pid)
         self.assertEqual(0, self.emulator.state()['sessions'])
         self.assertEqual([], os.listdir(self.tempdir))
+        # ironic logs the socat command line; it names the password file.
+        self.assertIn('--password-file', logs.output)
+        self.assertNotIn(self.password, logs.output)
 
     def test_start_again_while_connected(self):
         port = self.start()

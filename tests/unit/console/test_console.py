@@ -438,3 +438,17 @@ class ConsoleProcessesTestCase(ConsoleTestCase):
         with self.acquire_task() as task:
             self.iface.stop_console(task)
         self.assertEqual(['connections', 'socat', 'session'], calls)
+
+
+class RestartTestCase(ConsoleTestCase):
+
+    def test_restart_without_port_refused(self):
+        # The conductor restarts enabled consoles without validating them.
+        self.config(port_range=None, group='console')
+        self.node.console_enabled = True
+        self.node.save()
+        with self.acquire_task() as task:
+            self.assertRaises(exception.MissingParameterValue,
+                              self.iface.start_console, task)
+        self.acquire.assert_not_called()
+        self.start_socat.assert_not_called()
