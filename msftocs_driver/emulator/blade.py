@@ -80,6 +80,14 @@ class Blade(object):
             return 0
         return max(0, math.ceil(self._decompressed_at - now))
 
+    def switch_state(self, now):
+        """The Blade_EN state as the CM reports it."""
+        if not self.switch_on:
+            return constants.PowerState.OFF
+        if self.decompression_remaining(now):
+            return constants.PowerState.OnFwDecompress
+        return constants.PowerState.ON
+
     def bmc_reachable(self, now):
         """Whether a BMC command would get an answer."""
         return (self.present and self.switch_on

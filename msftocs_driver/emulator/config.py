@@ -99,8 +99,13 @@ def default_macs(blade_id):
                  for nic in (1, 2))
 
 
-def _check_type(field, value, expected):
-    # JSON true/false are Python bools, which are also ints: keep apart.
+def check_type(field, value, expected):
+    """Check the type of a decoded JSON value.
+
+    :param expected: a type or tuple of types; JSON true/false (Python
+        bools, which are also ints) only match ``bool``.
+    :raises: ConfigError naming the field.
+    """
     if (isinstance(value, bool) != (expected is bool)
             or not isinstance(value, expected)):
         raise ConfigError('%s: wrong type %s' % (field, type(value).__name__))
@@ -115,13 +120,13 @@ def _mac(field, value):
 
 
 def _slot_values(field, values):
-    _check_type(field, values, dict)
+    check_type(field, values, dict)
     result = {}
     for key, value in values.items():
         name = '%s.%s' % (field, key)
         if key not in BLADE_KEYS:
             raise ConfigError('%s: unknown key' % name)
-        _check_type(name, value, BLADE_KEYS[key])
+        check_type(name, value, BLADE_KEYS[key])
         if key == 'type':
             if value not in ('Server', 'Jbod'):
                 raise ConfigError('%s: must be Server or Jbod' % name)
@@ -161,12 +166,12 @@ def build(data=None, **overrides):
     :raises: ConfigError naming the bad field.
     """
     data = dict(data or {})
-    _check_type('configuration', data, dict)
+    check_type('configuration', data, dict)
     data.update({k: v for k, v in overrides.items() if v is not None})
     for key, value in data.items():
         if key not in _CHASSIS_KEYS:
             raise ConfigError('%s: unknown key' % key)
-        _check_type(key, value, _CHASSIS_KEYS[key])
+        check_type(key, value, _CHASSIS_KEYS[key])
     blades = data.get('blades', 24)
     if blades not in constants.CHASSIS_POPULATIONS:
         raise ConfigError('blades: must be 24 or 48, got %r' % blades)

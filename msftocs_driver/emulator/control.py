@@ -25,6 +25,7 @@ import collections
 import json
 import threading
 
+from msftocs_driver.emulator import config
 from msftocs_driver.emulator import faults as faults_mod
 from msftocs_driver.emulator.operations import registry
 
@@ -67,12 +68,12 @@ def _blade_changes(body):
     if not isinstance(body, dict):
         raise ControlError('400 Bad Request', 'expected a JSON object')
     for key, value in body.items():
-        expected = _BLADE_CHANGES.get(key)
-        if expected is None:
+        if key not in _BLADE_CHANGES:
             raise ControlError('400 Bad Request', '%s: unknown field' % key)
-        if isinstance(value, bool) != (expected is bool) or not isinstance(
-                value, expected):
-            raise ControlError('400 Bad Request', '%s: wrong type' % key)
+        try:
+            config.check_type(key, value, _BLADE_CHANGES[key])
+        except config.ConfigError as exc:
+            raise ControlError('400 Bad Request', str(exc))
     if body.get('type', 'Server') not in ('Server', 'Jbod'):
         raise ControlError('400 Bad Request', 'type: must be Server or Jbod')
     if body.get('decompression_seconds', 0) < 0:

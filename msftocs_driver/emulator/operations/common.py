@@ -34,6 +34,19 @@ def blade_envelope(code, description, blade_id):
             ('statusDescription', description), ('bladeNumber', blade_id)]
 
 
+def requested_parts(params, names, default_off=()):
+    """Read the boolean "which parts" flags of an information call.
+
+    When none is set the CM returns every part (but ``default_off``).
+
+    :returns: dict of flag name to bool.
+    """
+    parts = {name: params.bool(name) for name in names}
+    if not any(parts.values()):
+        parts = {name: name not in default_off for name in names}
+    return parts
+
+
 def decompressing(seconds):
     """The status of a BMC call during firmware decompression."""
     return CODE.FirmwareDecompressing, 'Decompression Time Remaining %d' % (

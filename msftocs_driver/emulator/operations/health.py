@@ -21,17 +21,8 @@ from msftocs_driver.emulator.operations.registry import Role
 from msftocs_driver.emulator import xmlout
 from msftocs_driver.ocs import constants
 
-STATE = constants.PowerState
 _FAN_RPM = 4200
 _JBOD_DISKS = 10
-
-
-def _switch_state(blade, now):
-    if not blade.switch_on:
-        return STATE.OFF
-    if blade.decompression_remaining(now):
-        return STATE.OnFwDecompress
-    return STATE.ON
 
 
 def _shell(blade, now):
@@ -40,16 +31,15 @@ def _shell(blade, now):
                   else constants.BladeType.Unknown)
     return common.blade_envelope(common.SUCCESS, '', blade.blade_id) + [
         ('bladeType', blade_type.value),
-        ('bladeState', _switch_state(blade, now).name)]
+        ('bladeState', blade.switch_state(now).name)]
 
 
 @operation('GetChassisHealth', Role.user)
 def get_chassis_health(chassis, params):
-    flags = [params.bool(name) for name in (
-        'bladeHealth', 'psuHealth', 'fanHealth', 'batteryHealth')]
-    if not any(flags):
-        flags = [True] * 4
-    blade_health, psu_health, fan_health, _battery = flags
+    parts = common.requested_parts(
+        params, ('bladeHealth', 'psuHealth', 'fanHealth', 'batteryHealth'))
+    blade_health, psu_health = parts['bladeHealth'], parts['psuHealth']
+    fan_health = parts['fanHealth']
     shells, fans = [], []
     if blade_health:
         # Cached state only: no BMC traffic, hence cheap.
@@ -120,11 +110,9 @@ _HEALTH_FLAGS = ('cpuInfo', 'memInfo', 'diskInfo', 'pcieInfo', 'sensorInfo',
 @operation('GetBladeHealth', Role.user)
 def get_blade_health(chassis, params):
     blade_id = params.int('bladeId')
-    flags = {name: params.bool(name) for name in _HEALTH_FLAGS}
-    if not any(flags.values()):
-        # Everything but the slow sensor readings (reference 6.3).
-        flags = dict.fromkeys(_HEALTH_FLAGS, True)
-        flags['sensorInfo'] = False
+    # By default everything but the slow sensor readings (reference 6.3).
+    flags = common.requested_parts(params, _HEALTH_FLAGS,
+                                   default_off=('sensorInfo',))
     with common.bmc_call(chassis, blade_id, allow_jbod=True) as call:
         if not call.ok:
             # The contract defaults: empty strings and lists.

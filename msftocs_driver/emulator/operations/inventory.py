@@ -134,20 +134,18 @@ def psu_entries():
 
 @operation('GetChassisInfo', Role.user)
 def get_chassis_info(chassis, params):
-    flags = [params.bool(name) for name in (
-        'bladeInfo', 'psuInfo', 'chassisControllerInfo', 'batteryInfo')]
-    if not any(flags):
-        flags = [True] * 4
-    blade_info, psu_info, controller_info, _battery = flags
+    parts = common.requested_parts(params, (
+        'bladeInfo', 'psuInfo', 'chassisControllerInfo', 'batteryInfo'))
     blades = []
-    if blade_info:
+    if parts['bladeInfo']:
         blades = [_chassis_blade(chassis, blade_id)
                   for blade_id in range(1, chassis.population + 1)]
     return 'ChassisInfoResponse', common.envelope(common.SUCCESS) + [
         ('chassisController',
-         _chassis_controller(chassis) if controller_info else None),
+         _chassis_controller(chassis) if parts['chassisControllerInfo']
+         else None),
         ('psuCollections', xmlout.Items(
-            'PsuInfo', psu_entries() if psu_info else [])),
+            'PsuInfo', psu_entries() if parts['psuInfo'] else [])),
         ('bladeCollections', xmlout.Items('BladeInfo', blades)),
         # The emulated chassis has no battery backup units.
         ('batteryCollections', xmlout.Items('BatteryInfo', []))]

@@ -32,16 +32,16 @@ def _power_state(chassis, blade_id):
             blade_id) + [('Decompression', 0), ('powerState', STATE.NA)]
     with chassis.lock:
         blade = chassis.blade(blade_id)
-        remaining = blade.decompression_remaining(chassis.clock())
-        switch_on = blade.switch_on
-    if not switch_on:
-        state, text = STATE.OFF, 'Blade power is Off'
-    elif remaining:
-        state = STATE.OnFwDecompress
+        now = chassis.clock()
+        state = blade.switch_state(now)
+        remaining = blade.decompression_remaining(now)
+    if state is STATE.OFF:
+        text = 'Blade power is Off'
+    elif state is STATE.OnFwDecompress:
         text = 'Blade On.  Firmware Decompression Time Remaining: %d' % (
             remaining)
     else:
-        state, text = STATE.ON, 'Blade Power is On, firmware decompressed'
+        text = 'Blade Power is On, firmware decompressed'
     return common.blade_envelope(common.SUCCESS, text, blade_id) + [
         ('Decompression', remaining), ('powerState', state)]
 
