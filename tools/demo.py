@@ -232,6 +232,8 @@ def console(sc):
     sc.out('output', 'the console shows: %r' % seen.splitlines()[-1])
     leaks = sc.secret_leaks()
     sc.check(not leaks, 'the password is visible in %s' % leaks)
+    loose = {p: oct(m) for p, m in sc.secret_files().items() if m != 0o600}
+    sc.check(not loose, 'password files readable by others: %s' % loose)
     sc.bm('node', 'console', 'disable', name)
     sc.wait_for_node(
         name, lambda n: not n['console_enabled'] or n['last_error'])
@@ -239,9 +241,11 @@ def console(sc):
                   timeout=15)
     sc.wait_until(lambda: not sc.blade(blade)['serial_session'],
                   'the chassis serial session to close', timeout=15)
+    sc.check(not sc.secret_files(), 'a password file was left behind')
     sc.say('A TCP client saw blade %d\'s login prompt. After "console '
-           'disable" no socat or bridge process is left, and the chassis '
-           'manager\'s serial session is closed.' % blade)
+           'disable" no socat or bridge process and no password file is '
+           'left, and the chassis manager\'s serial session is closed.'
+           % blade)
 
 
 @step('Move a blade to "manageable"')

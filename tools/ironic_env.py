@@ -175,6 +175,19 @@ def free_port_range(count):
     return '%d:%d' % (start, start + count)
 
 
+def command_line(pid):
+    """The command line of a process, or None when it is gone.
+
+    :param pid: the process id.
+    """
+    try:
+        with open('/proc/%d/cmdline' % pid, 'rb') as cmdline:
+            argv = cmdline.read().rstrip(b'\0').replace(b'\0', b' ')
+    except OSError:
+        return None
+    return argv.decode(errors='replace')
+
+
 def group_members(pgid):
     """List the live (not zombie) processes of a process group.
 
@@ -188,16 +201,12 @@ def group_members(pgid):
         try:
             with open('/proc/%s/stat' % entry) as stat_file:
                 stat = stat_file.read()
-            with open('/proc/%s/cmdline' % entry, 'rb') as cmdline_file:
-                cmdline = cmdline_file.read()
         except OSError:
             continue
-        # The command name is in parentheses and may contain spaces.
+        # The state and the group follow the parenthesised command name.
         fields = stat[stat.rindex(')') + 2:].split()
-        state, pgrp = fields[0], int(fields[2])
-        if pgrp == pgid and state != 'Z':
-            argv = cmdline.rstrip(b'\0').replace(b'\0', b' ')
-            members.append((int(entry), argv.decode(errors='replace')))
+        if int(fields[2]) == pgid and fields[0] != 'Z':
+            members.append((int(entry), command_line(int(entry)) or ''))
     return members
 
 
@@ -225,6 +234,11 @@ class StandaloneIronic(object):
     def endpoint(self):
         """The API URL, ``http://127.0.0.1:<port>``."""
         return 'http://127.0.0.1:%d' % self.api_port
+
+    @property
+    def tempdir(self):
+        """Ironic's ``[DEFAULT]tempdir`` (console password files go there)."""
+        return os.path.join(self.workdir, 'tmp')
 
     @property
     def pid(self):

@@ -24,6 +24,7 @@ import contextlib
 import os
 import secrets
 import socket
+import stat
 import sys
 import tempfile
 import time
@@ -244,10 +245,27 @@ class Scenario(object):
             emulator_output = log.read()
         if self.password in emulator_output:
             places.append("the emulator's output")
-        for pid, cmdline in self.ironic.processes():
-            if self.password in cmdline:
+        processes = self.ironic.processes() + [
+            (self.emulator.pid, ironic_env.command_line(self.emulator.pid))]
+        for pid, cmdline in processes:
+            if self.password in (cmdline or ''):
                 places.append('the command line of process %d' % pid)
         return places
+
+    def secret_files(self):
+        """Files in Ironic's temporary directory that hold the password.
+
+        :returns: a dict of path to permission bits.
+        """
+        found = {}
+        for root, _dirs, files in os.walk(self.ironic.tempdir):
+            for name in files:
+                path = os.path.join(root, name)
+                with contextlib.suppress(OSError), open(path, 'rb') as data:
+                    if self.password.encode() in data.read():
+                        found[path] = stat.S_IMODE(os.fstat(
+                            data.fileno()).st_mode)
+        return found
 
 
 @contextlib.contextmanager
