@@ -27,12 +27,12 @@ from ironic.drivers import base
 from ironic.drivers.modules import console_utils
 from oslo_log import log
 from oslo_utils import excutils
-import psutil
 
 from msftocs_driver.common import client_cache
 from msftocs_driver.common import cm
 from msftocs_driver.common import driver_info as msftocs_info
 from msftocs_driver.conf import CONF
+from msftocs_driver import console_connections
 from msftocs_driver import exception as msftocs_exc
 from msftocs_driver.i18n import _
 from msftocs_driver.ocs import exceptions as ocs_exc
@@ -48,22 +48,11 @@ BRIDGE_MODULE = 'msftocs_driver.cmd.console'
 #: Inactivity timeout of the probe session: should its Stop get lost, the
 #: chassis manager frees the blade soon (it counts in 30 s steps).
 PROBE_SESSION_TIMEOUT = 30
-#: Seconds a bridge gets to stop its chassis-manager session and exit.
-BRIDGE_EXIT_GRACE = 5.0
 
 
 def password_file_path(node_uuid):
     """Path of the file that hands a node's password to the bridge."""
     return os.path.join(CONF.tempdir, 'msftocs-console-%s.pw' % node_uuid)
-
-
-def _pid_file_path(node_uuid):
-    # NOTE: where ironic's console_utils keeps the socat pid (lock) file:
-    # [console]terminal_pid_dir, else [DEFAULT]tempdir, named after the
-    # node. A different layout only means that connections are not found
-    # (they then end when socat exits), never that a wrong process is hit.
-    pid_dir = CONF.console.terminal_pid_dir or CONF.tempdir
-    return os.path.join(pid_dir, '%s.pid' % node_uuid)
 
 
 def build_bridge_args(info, password_file):
@@ -133,61 +122,6 @@ def _check_console_settings(info):
               'msftocs_terminal_port or [console]port_range.')
             % info['node_uuid'])
     check_bridge_args(info)
-
-
-def _console_processes(node_uuid):
-    """Processes socat started for connections to a node's console."""
-    pid_file = _pid_file_path(node_uuid)
-    try:
-        with open(pid_file) as pid_data:
-            listener = psutil.Process(int(pid_data.readline()))
-        # A stale pid file may name a reused PID: only act on the socat
-        # that holds this very file.
-        if '-L%s' % pid_file not in listener.cmdline():
-            return []
-        return listener.children(recursive=True)
-    except (OSError, ValueError, psutil.Error):
-        return []
-
-
-def _terminate(node_uuid, processes, grace):
-    """SIGTERM processes, then SIGKILL those still running after grace."""
-    for process in processes:
-        try:
-            process.terminate()
-        except psutil.NoSuchProcess:
-            pass
-    _gone, alive = psutil.wait_procs(processes, timeout=grace)
-    for process in alive:
-        LOG.warning('Console process %(pid)s of node %(node)s did not exit '
-                    'on SIGTERM; killing it',
-                    {'pid': process.pid, 'node': node_uuid})
-        try:
-            process.kill()
-        except psutil.NoSuchProcess:
-            pass
-    psutil.wait_procs(alive, timeout=1)
-
-
-def _end_console_processes(node_uuid, processes):
-    """End the processes serving connections to a node's console.
-
-    socat only signals its listener, whose forked connection handlers (and
-    their bridges) would otherwise outlive it and keep serving the user.
-    The bridges go first, with time to stop their chassis-manager session;
-    then their handlers, which would otherwise linger for socat's close
-    timeout. Every process is reaped at once by its living parent.
-    """
-    parents = set()
-    for process in processes:
-        try:
-            parents.add(process.ppid())
-        except psutil.NoSuchProcess:
-            pass
-    bridges = [proc for proc in processes if proc.pid not in parents]
-    handlers = [proc for proc in processes if proc.pid in parents]
-    _terminate(node_uuid, bridges, BRIDGE_EXIT_GRACE)
-    _terminate(node_uuid, handlers, 1)
 
 
 def _force_stop_serial_session(info):
@@ -330,7 +264,7 @@ class MsftOcsSocatConsole(base.ConsoleInterface):
     def _clean_up_failed_start(self, task):
         node_uuid = task.node.uuid
         ironic_utils.unlink_without_raise(password_file_path(node_uuid))
-        if os.path.exists(_pid_file_path(node_uuid)):
+        if os.path.exists(console_connections.pid_file_path(node_uuid)):
             # socat started but did not come up in time.
             try:
                 console_utils.stop_socat_console(node_uuid)
@@ -368,9 +302,9 @@ class MsftOcsSocatConsole(base.ConsoleInterface):
 
     def _stop(self, task, info):
         node_uuid = task.node.uuid
-        connections = _console_processes(node_uuid)
+        connections = console_connections.find(node_uuid)
         try:
-            _end_console_processes(node_uuid, connections)
+            console_connections.end(node_uuid, connections)
             console_utils.stop_socat_console(node_uuid)
         finally:
             ironic_utils.unlink_without_raise(password_file_path(node_uuid))

@@ -23,6 +23,7 @@ import unittest
 from unittest import mock
 
 from msftocs_driver.cmd import console as bridge
+from msftocs_driver.cmd import console_options as options
 from msftocs_driver.ocs import constants
 from msftocs_driver.ocs import exceptions as ocs_exc
 
@@ -58,171 +59,6 @@ class FakeSession(object):
         if self.write_error is not None:
             raise self.write_error
         self.written.append(data)
-
-
-class ParserTestCase(unittest.TestCase):
-
-    def parse(self, *extra):
-        return bridge.build_parser().parse_args(BASE_ARGS + list(extra))
-
-    def test_defaults(self):
-        args = self.parse()
-        self.assertEqual('https://cm01:8000', args.base_url)
-        self.assertEqual(3, args.blade_id)
-        self.assertEqual('basic', args.auth_type)
-        self.assertIs(True, args.verify_ca)
-        self.assertEqual(3600, args.session_timeout)
-        self.assertEqual(0.2, args.poll_interval)
-        self.assertFalse(args.force_takeover)
-        self.assertIsNone(args.password_file)
-
-    def test_verify_ca_values(self):
-        self.assertIs(False, self.parse('--verify-ca', 'False').verify_ca)
-        self.assertIs(True, self.parse('--verify-ca', 'true').verify_ca)
-        with tempfile.NamedTemporaryFile() as bundle:
-            self.assertEqual(bundle.name,
-                             self.parse('--verify-ca', bundle.name).verify_ca)
-
-    def assertRejected(self, *extra):
-        with mock.patch('sys.stderr', new_callable=io.StringIO) as err:
-            with self.assertRaises(SystemExit) as ctx:
-                self.parse(*extra)
-        self.assertEqual(2, ctx.exception.code)
-        return err.getvalue()
-
-    def test_verify_ca_missing_path(self):
-        err = self.assertRejected('--verify-ca', '/nonexistent/ca.pem')
-        self.assertIn('/nonexistent/ca.pem', err)
-
-    def test_session_timeout_range(self):
-        self.assertEqual(0, self.parse('--session-timeout', '0')
-                         .session_timeout)
-        self.assertIn('3600', self.assertRejected('--session-timeout',
-                                                  '3601'))
-        self.assertRejected('--session-timeout', '-1')
-
-    def test_blade_id_range(self):
-        args = bridge.build_parser().parse_args(
-            ['--base-url', 'x', '--username', 'u', '--blade-id', '48'])
-        self.assertEqual(48, args.blade_id)
-        with mock.patch('sys.stderr', new_callable=io.StringIO) as err:
-            with self.assertRaises(SystemExit):
-                bridge.build_parser().parse_args(
-                    ['--base-url', 'x', '--username', 'u',
-                     '--blade-id', '49'])
-        self.assertIn('between 1 and 48', err.getvalue())
-
-    def test_poll_interval_positive(self):
-        self.assertRejected('--poll-interval', '0')
-
-    def test_no_password_argument(self):
-        # The password must never be accepted on the command line.
-        self.assertRejected('--password', 'secret')
-
-    def test_blade_id_required(self):
-        with mock.patch('sys.stderr', new_callable=io.StringIO):
-            with self.assertRaises(SystemExit):
-                bridge.build_parser().parse_args(['--base-url', 'x',
-                                                  '--username', 'u'])
-
-
-class PasswordFileTestCase(unittest.TestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(self.tmp.cleanup)
-        self.path = os.path.join(self.tmp.name, 'node.pw')
-
-    def write(self, content, mode=0o600):
-        with open(self.path, 'wb') as pw_file:
-            pw_file.write(content)
-        os.chmod(self.path, mode)
-
-    def test_reads_password(self):
-        self.write(b's3cret')
-        self.assertEqual('s3cret', bridge.read_password_file(self.path))
-
-    def test_strips_one_trailing_newline(self):
-        self.write(b' s3cret \r\n')
-        self.assertEqual(' s3cret ', bridge.read_password_file(self.path))
-
-    def test_stricter_mode_accepted(self):
-        self.write(b's3cret', mode=0o400)
-        self.assertEqual('s3cret', bridge.read_password_file(self.path))
-
-    def test_group_readable_refused(self):
-        self.write(b's3cret', mode=0o640)
-        with self.assertRaisesRegex(bridge.UsageError, '0640.*0600'):
-            bridge.read_password_file(self.path)
-
-    def test_world_readable_refused(self):
-        self.write(b's3cret', mode=0o604)
-        self.assertRaises(bridge.UsageError, bridge.read_password_file,
-                          self.path)
-
-    def test_other_owner_refused(self):
-        self.write(b's3cret')
-        with mock.patch.object(os, 'geteuid', autospec=True,
-                               return_value=os.geteuid() + 1):
-            with self.assertRaisesRegex(bridge.UsageError, 'not owned'):
-                bridge.read_password_file(self.path)
-
-    def test_symlink_refused(self):
-        self.write(b's3cret')
-        link = os.path.join(self.tmp.name, 'link.pw')
-        os.symlink(self.path, link)
-        with self.assertRaisesRegex(bridge.UsageError, 'cannot open'):
-            bridge.read_password_file(link)
-
-    def test_fifo_refused(self):
-        fifo = os.path.join(self.tmp.name, 'fifo')
-        os.mkfifo(fifo, 0o600)
-        with self.assertRaisesRegex(bridge.UsageError, 'not a regular'):
-            bridge.read_password_file(fifo)
-
-    def test_directory_refused(self):
-        self.assertRaises(bridge.UsageError, bridge.read_password_file,
-                          self.tmp.name)
-
-    def test_missing_refused(self):
-        with self.assertRaisesRegex(bridge.UsageError, 'cannot open'):
-            bridge.read_password_file(self.path)
-
-    def test_empty_refused(self):
-        self.write(b'\n')
-        with self.assertRaisesRegex(bridge.UsageError, 'empty'):
-            bridge.read_password_file(self.path)
-
-    def test_error_never_contains_the_password(self):
-        self.write(b's3cret', mode=0o644)
-        with self.assertRaises(bridge.UsageError) as ctx:
-            bridge.read_password_file(self.path)
-        self.assertNotIn('s3cret', str(ctx.exception))
-
-
-class GetPasswordTestCase(unittest.TestCase):
-
-    def args(self, password_file=None):
-        return mock.Mock(password_file=password_file)
-
-    def test_from_environment_and_removed(self):
-        environ = {bridge.PASSWORD_ENV: 'envpw', 'OTHER': '1'}
-        self.assertEqual('envpw', bridge.get_password(self.args(), environ))
-        self.assertEqual({'OTHER': '1'}, environ)
-
-    def test_file_takes_precedence(self):
-        environ = {bridge.PASSWORD_ENV: 'envpw'}
-        with mock.patch.object(bridge, 'read_password_file', autospec=True,
-                               return_value='filepw') as reader:
-            self.assertEqual('filepw',
-                             bridge.get_password(self.args('/p'), environ))
-        reader.assert_called_once_with('/p')
-        self.assertNotIn(bridge.PASSWORD_ENV, environ)
-
-    def test_no_password(self):
-        with self.assertRaisesRegex(bridge.UsageError, 'MSFTOCS_PASSWORD'):
-            bridge.get_password(self.args(), {})
 
 
 class DescribeErrorTestCase(unittest.TestCase):
@@ -392,7 +228,7 @@ class MainTestCase(unittest.TestCase):
             patcher = mock.patch.object(bridge.sys, name, value)
             patcher.start()
             self.addCleanup(patcher.stop)
-        self.environ = {bridge.PASSWORD_ENV: 's3cret'}
+        self.environ = {options.PASSWORD_ENV: 's3cret'}
         patcher = mock.patch.dict(os.environ, self.environ, clear=False)
         patcher.start()
         self.addCleanup(patcher.stop)
@@ -425,7 +261,7 @@ class MainTestCase(unittest.TestCase):
         self.session.close.assert_called_once_with()
         self.client_cls.return_value.close.assert_called_once_with()
         self.assertEqual('', self.stderr.getvalue())
-        self.assertNotIn(bridge.PASSWORD_ENV, os.environ)
+        self.assertNotIn(options.PASSWORD_ENV, os.environ)
 
     def test_open_error_one_line(self):
         self.session.open.side_effect = _code_error(
@@ -439,7 +275,7 @@ class MainTestCase(unittest.TestCase):
         self.client_cls.return_value.close.assert_called_once_with()
 
     def test_no_password(self):
-        del os.environ[bridge.PASSWORD_ENV]
+        del os.environ[options.PASSWORD_ENV]
         self.assertEqual(bridge.EXIT_USAGE, bridge.main(BASE_ARGS))
         self.assertIn('no password', self.stderr.getvalue())
         self.client_cls.assert_not_called()

@@ -25,6 +25,7 @@ from ironic.drivers.modules import console_utils
 
 from msftocs_driver.common import client_cache
 from msftocs_driver import console
+from msftocs_driver import console_connections
 from msftocs_driver import exception as msftocs_exc
 from msftocs_driver.ocs import client as ocs_client
 from msftocs_driver.ocs import constants
@@ -369,13 +370,6 @@ class StopConsoleTestCase(ConsoleTestCase):
         self.assertStopped()
         self.client.stop_blade_serial_session.assert_not_called()
 
-    def test_stale_pid_file_spares_other_processes(self):
-        # A pid file naming a process that is not this node's socat.
-        pid_file = os.path.join(self.tempdir, '%s.pid' % self.node.uuid)
-        with open(pid_file, 'w') as pid_data:
-            pid_data.write(str(os.getpid()))
-        self.assertEqual([], console._console_processes(self.node.uuid))
-
 
 class GetConsoleTestCase(ConsoleTestCase):
 
@@ -400,37 +394,16 @@ class GetConsoleTestCase(ConsoleTestCase):
                               self.iface.get_console, task)
 
 
-class ConsoleProcessesTestCase(ConsoleTestCase):
-
-    def test_bridges_first_then_handlers(self):
-        handler = mock.Mock(pid=101, **{'ppid.return_value': 100})
-        bridge = mock.Mock(pid=102, **{'ppid.return_value': 101})
-        stubborn = mock.Mock(pid=103, **{'ppid.return_value': 101})
-        wait = self.useFixture(fixtures.MockPatchObject(
-            console.psutil, 'wait_procs', autospec=True,
-            side_effect=[([bridge], [stubborn]), ([stubborn], []),
-                         ([handler], []), ([], [])])).mock
-        console._end_console_processes(self.node.uuid,
-                                       [handler, bridge, stubborn])
-        for process in (handler, bridge, stubborn):
-            process.terminate.assert_called_once_with()
-        stubborn.kill.assert_called_once_with()
-        bridge.kill.assert_not_called()
-        handler.kill.assert_not_called()
-        self.assertEqual(
-            [mock.call([bridge, stubborn], timeout=console.BRIDGE_EXIT_GRACE),
-             mock.call([stubborn], timeout=1),
-             mock.call([handler], timeout=1),
-             mock.call([], timeout=1)], wait.call_args_list)
+class StopOrderTestCase(ConsoleTestCase):
 
     def test_stop_ends_connections_before_socat(self):
         calls = []
         connection = mock.Mock(pid=101)
         self.useFixture(fixtures.MockPatchObject(
-            console, '_console_processes', autospec=True,
+            console_connections, 'find', autospec=True,
             return_value=[connection]))
         self.useFixture(fixtures.MockPatchObject(
-            console, '_end_console_processes', autospec=True,
+            console_connections, 'end', autospec=True,
             side_effect=lambda *a: calls.append('connections')))
         self.stop_socat.side_effect = lambda *a: calls.append('socat')
         self.client.stop_blade_serial_session.side_effect = (

@@ -1,0 +1,177 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Command line and password of ``msftocs-console``.
+
+The password is never accepted as an argument: it comes from a file that
+only its owner can read, or from the environment, so that it never shows in
+the process list.
+"""
+
+import argparse
+import os
+import stat
+
+from msftocs_driver.ocs import constants
+
+PROG = 'msftocs-console'
+PASSWORD_ENV = 'MSFTOCS_PASSWORD'
+
+_TRUE = frozenset(('true', 'yes', 'on', '1'))
+_FALSE = frozenset(('false', 'no', 'off', '0'))
+
+
+class UsageError(Exception):
+    """The program was invoked wrongly; the message says how."""
+
+
+def _verify_ca(value):
+    lowered = value.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    if not os.path.exists(value):
+        raise argparse.ArgumentTypeError(
+            'neither true, false nor an existing CA bundle path: %s' % value)
+    return value
+
+
+def _blade_id(value):
+    number = int(value)
+    if not constants.MIN_BLADE_ID <= number <= constants.MAX_BLADE_ID:
+        raise argparse.ArgumentTypeError(
+            'must be between %d and %d: %s' % (constants.MIN_BLADE_ID,
+                                               constants.MAX_BLADE_ID, value))
+    return number
+
+
+def _positive_float(value):
+    number = float(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError('must be greater than 0: %s' % value)
+    return number
+
+
+def _session_timeout(value):
+    number = int(value)
+    if not 0 <= number <= constants.MAX_SERIAL_SESSION_TIMEOUT:
+        raise argparse.ArgumentTypeError(
+            'must be between 0 and %d seconds: %s'
+            % (constants.MAX_SERIAL_SESSION_TIMEOUT, value))
+    return number
+
+
+def build_parser():
+    """Return the command-line parser of ``msftocs-console``."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        # "--password x" must not pass for an abbreviation of
+        # --password-file.
+        allow_abbrev=False,
+        description='Connect stdin/stdout to the serial console of a blade '
+                    'of an Open CloudServer chassis manager. The password '
+                    'comes from --password-file or the %s environment '
+                    'variable, never from an argument.' % PASSWORD_ENV)
+    parser.add_argument('--base-url', required=True,
+                        help='chassis manager URL, e.g. https://cm1:8000')
+    parser.add_argument('--blade-id', required=True, type=_blade_id,
+                        help='blade number (1-48)')
+    parser.add_argument('--username', required=True)
+    parser.add_argument('--auth-type', choices=('basic', 'ntlm'),
+                        default='basic')
+    parser.add_argument('--verify-ca', type=_verify_ca, default=True,
+                        help='true, false, or a CA bundle path '
+                             '(default: true)')
+    parser.add_argument('--password-file',
+                        help='file holding the password; must be a regular '
+                             'file owned by the current user with mode 0600 '
+                             'or stricter')
+    parser.add_argument('--connect-timeout', type=_positive_float,
+                        default=10.0)
+    parser.add_argument('--read-timeout', type=_positive_float, default=60.0)
+    parser.add_argument('--session-timeout', type=_session_timeout,
+                        default=constants.MAX_SERIAL_SESSION_TIMEOUT,
+                        help='chassis-manager inactivity timeout of the '
+                             'serial session, 0-3600 s (0: CM default)')
+    parser.add_argument('--poll-interval', type=_positive_float, default=0.2,
+                        help='seconds between reads of console output')
+    parser.add_argument('--force-takeover', action='store_true',
+                        help='force-stop a serial session held by another '
+                             'client instead of failing')
+    return parser
+
+
+def read_password_file(path):
+    """Read a password from a file only its owner can read.
+
+    The file must be a regular file (not a symbolic link), owned by the
+    effective user, with no permission bits for group or others. One
+    trailing newline is ignored, as ipmitool does for ``-f``.
+
+    :param path: the file path.
+    :returns: the password.
+    :raises: UsageError if the file is unsafe, unreadable or empty.
+    """
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise UsageError('cannot open the password file %s: %s'
+                         % (path, exc.strerror))
+    try:
+        # Checked on the open descriptor, so the file cannot be swapped
+        # between the check and the read.
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UsageError('the password file %s is not a regular file'
+                             % path)
+        if info.st_uid != os.geteuid():
+            raise UsageError('the password file %s is not owned by the '
+                             'current user' % path)
+        if info.st_mode & 0o077:
+            raise UsageError('the password file %s can be read by other '
+                             'users (mode %04o); it must be 0600 or stricter'
+                             % (path, stat.S_IMODE(info.st_mode)))
+        chunks = []
+        while chunk := os.read(fd, 4096):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    try:
+        password = b''.join(chunks).decode('utf-8')
+    except UnicodeDecodeError:
+        raise UsageError('the password file %s is not UTF-8 text' % path)
+    if password.endswith('\n'):
+        password = password[:-1].removesuffix('\r')
+    if not password:
+        raise UsageError('the password file %s is empty' % path)
+    return password
+
+
+def get_password(args, environ):
+    """Return the password from ``--password-file`` or the environment.
+
+    The environment variable is removed once read so that nothing started
+    later inherits it.
+
+    :param args: parsed arguments.
+    :param environ: the environment mapping (``os.environ``).
+    :raises: UsageError if neither source provides a password.
+    """
+    from_env = environ.pop(PASSWORD_ENV, None)
+    if args.password_file:
+        return read_password_file(args.password_file)
+    if from_env:
+        return from_env
+    raise UsageError('no password: give --password-file or set %s'
+                     % PASSWORD_ENV)
