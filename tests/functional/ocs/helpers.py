@@ -23,7 +23,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import serialization
 from cryptography import x509
 from cryptography.x509.oid import NameOID
-import pytest
 
 from msftocs_driver.emulator import runner
 from msftocs_driver.ocs import client as ocs_client
@@ -133,16 +132,6 @@ def start_endpoint(mode, tls_files, **kwargs):
                                      password=PASSWORD, **kwargs)
     process.start()
     return Endpoint(process, auth, tls_files['ca'] if tls else True)
-
-
-def requires(*operations):
-    """Skip a test while the emulator does not implement ``operations``."""
-    from msftocs_driver.emulator import operations as emulated
-
-    missing = [name for name in operations if emulated.lookup(name) is None]
-    return pytest.mark.skipif(
-        bool(missing), reason='the emulator does not implement %s yet'
-        % ', '.join(missing))
 
 
 def wait_until_decompressed(cm, blade_id, timeout=15.0):

@@ -26,16 +26,13 @@ from tests.functional.ocs import helpers
 
 PS = constants.PowerState
 BOOT = constants.BladeBootType
-requires = helpers.requires
 
 
-@requires('GetServiceVersion')
 def test_service_version(client):
     version = client.get_service_version()
     assert version.count('.') == 3
 
 
-@requires('GetChassisHealth')
 def test_chassis_health(client, emulator):
     emulator.set_blade(2, type='Jbod')
     emulator.set_blade(3, switch_on=False)
@@ -46,7 +43,6 @@ def test_chassis_health(client, emulator):
     assert health.blades[2].state is PS.OFF
 
 
-@requires('GetChassisInfo')
 def test_chassis_info(client, emulator):
     info = client.get_chassis_info()
     assert info.serial_number
@@ -55,8 +51,6 @@ def test_chassis_info(client, emulator):
     assert set(info.blades[0].mac_addresses) <= set(macs)
 
 
-@requires('GetChassisAttentionLEDStatus', 'SetChassisAttentionLEDOn',
-          'SetChassisAttentionLEDOff')
 def test_chassis_led(client, emulator):
     client.set_chassis_attention_led(True)
     assert client.get_chassis_attention_led_status() is constants.LedState.ON
@@ -66,7 +60,6 @@ def test_chassis_led(client, emulator):
             is constants.LedState.OFF)
 
 
-@requires('GetBladeInfo')
 def test_blade_info(client, emulator):
     info = client.get_blade_info(1)
     assert info.blade_id == 1
@@ -79,7 +72,6 @@ def test_blade_info(client, emulator):
         client.get_blade_info(4)
 
 
-@requires('GetAllBladesInfo')
 def test_all_blades_info(client, emulator):
     emulator.set_blade(4, present=False)
     result = client.get_all_blades_info()
@@ -89,7 +81,6 @@ def test_all_blades_info(client, emulator):
         result[4].result()
 
 
-@requires('GetBladeHealth')
 def test_blade_health(client):
     health = client.get_blade_health(1)
     assert health.blade_id == 1
@@ -167,7 +158,6 @@ def test_error_classes(client, emulator):
         client.get_blade_state(25)  # a 24-blade chassis
 
 
-@requires('GetNextBoot', 'SetNextBoot')
 def test_next_boot(client, emulator):
     assert client.set_next_boot(1, BOOT.ForcePxe, uefi=True,
                                 persistent=True) is BOOT.ForcePxe
@@ -183,7 +173,6 @@ def test_next_boot(client, emulator):
         client.set_next_boot(1, BOOT.Unknown, uefi=False, persistent=False)
 
 
-@requires('SetBladeAttentionLEDOn', 'SetBladeAttentionLEDOff')
 def test_blade_led(client, emulator):
     client.set_blade_attention_led(1, True)
     assert emulator.blade(1)['led_on'] is True
@@ -191,7 +180,6 @@ def test_blade_led(client, emulator):
     assert emulator.blade(1)['led_on'] is False
 
 
-@requires('GetBladePowerReading', 'GetAllBladesPowerReading')
 def test_power_reading(client, emulator):
     client.set_blade_on(1)
     assert client.get_blade_power_reading(1).watts >= 0
@@ -201,8 +189,6 @@ def test_power_reading(client, emulator):
     assert isinstance(result[2].error, exceptions.DevicePoweredOffError)
 
 
-@requires('GetBladePowerLimit', 'SetBladePowerLimit', 'SetBladePowerLimitOn',
-          'SetBladePowerLimitOff')
 def test_power_limit(client, emulator):
     client.set_blade_power_limit(1, 300.5)
     client.set_blade_power_limit_active(1, True)
@@ -214,8 +200,6 @@ def test_power_limit(client, emulator):
         client.set_blade_power_limit(1, 50)
 
 
-@requires('StartBladeSerialSession', 'SendBladeSerialData',
-          'ReceiveBladeSerialData', 'StopBladeSerialSession')
 def test_serial_calls(client, emulator):
     token = client.start_blade_serial_session(1, timeout=60)
     assert emulator.blade(1)['serial_session'] is True
