@@ -25,7 +25,9 @@ import signal
 import sys
 import textwrap
 import time
+import traceback
 
+from msftocs_driver.emulator.runner import EmulatorError
 from tools import ironic_env
 from tools.scenario import BLADES
 from tools.scenario import DECOMPRESSION_SECONDS
@@ -304,6 +306,11 @@ def _render(kind, text):
     sys.stdout.flush()
 
 
+#: Failures whose message says it all; anything else gets a traceback.
+_EXPECTED_FAILURES = (ScenarioError, ironic_env.IronicEnvError,
+                      EmulatorError)
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -319,7 +326,7 @@ def run(out=_render):
         'chassis through its chassis manager, the way an operator would '
         'with the baremetal command. Starting the chassis-manager emulator '
         '(24 blades) and Ironic on 127.0.0.1...')
-    sc = None
+    sc, skipped = None, 0
     try:
         with Scenario.running(out) as sc:
             out('output', 'chassis manager (emulated): %s\nIronic API: %s'
@@ -329,20 +336,27 @@ def run(out=_render):
                 if current.needs_socat and not shutil.which('socat'):
                     out('note', 'Skipped: socat is not installed '
                         '(apt-get install socat).')
+                    skipped += 1
                     continue
                 current.run(sc)
     except KeyboardInterrupt:
         print('\nInterrupted; everything has been stopped.')
         return 130
-    except (ScenarioError, ironic_env.IronicEnvError) as exc:
-        print('\nFAILED: %s' % exc)
+    except Exception as exc:
+        if isinstance(exc, _EXPECTED_FAILURES):
+            print('\nFAILED: %s' % exc)
+        else:
+            print('\nFAILED:')
+            traceback.print_exc(file=sys.stdout)
         if sc is not None and sc.ironic_log_tail:
             print(sc.ironic_log_tail)
         print('Everything has been stopped.')
         return 1
-    print('\nAll %d steps worked in %.0f s. The emulator and Ironic have '
-          'been stopped; nothing is left running.'
-          % (len(STEPS), time.monotonic() - started))
+    print('\n%d steps worked%s in %.0f s. The emulator and Ironic have been '
+          'stopped; nothing is left running.' % (
+              len(STEPS) - skipped,
+              ' (%d skipped)' % skipped if skipped else '',
+              time.monotonic() - started))
     return 0
 
 
