@@ -63,10 +63,6 @@ _chassis = {}
 _changing = collections.Counter()
 
 
-def _is_fresh(entry, blade_id, now):
-    return now < entry.expires and blade_id in entry.outcomes
-
-
 def _prune(now):
     """Forget idle, expired chassis; the caller holds ``_lock``."""
     for key in [k for k, e in _chassis.items()
@@ -79,12 +75,12 @@ def _fetch(client, key, future, started):
         outcomes = client.get_all_blades_state()
     except BaseException as exc:
         with _lock:
-            _chassis[key].fetching = None
+            _chassis.pop(key, None)
         future.set_exception(exc)
         return
     now = time.monotonic()
     with _lock:
-        entry = _chassis[key]
+        entry = _chassis.setdefault(key, _Chassis())
         entry.fetching = None
         # A blade written to after the fetch started may be reported with
         # its old state: keep it out.
@@ -104,13 +100,11 @@ def _outcome(client, info):
     blade_id = info['blade_id']
     with _lock:
         entry = _chassis.setdefault(key, _Chassis())
-        now = time.monotonic()
-        if _is_fresh(entry, blade_id, now):
-            return entry.outcomes[blade_id]
-        if now < entry.expires and blade_id in entry.invalidated:
-            # Written to since the last fetch: read this blade alone rather
-            # than the whole chassis again.
-            return None
+        if time.monotonic() < entry.expires:
+            # None when the blade was written to since the fetch or is not
+            # in the reply: it is read alone rather than the whole chassis
+            # again.
+            return entry.outcomes.get(blade_id)
         future = entry.fetching
         owner = future is None
         if owner:

@@ -116,10 +116,13 @@ class StateCacheTestCase(base.MsftOcsTestCase):
         self.client.get_blade_state.side_effect = (
             ocs_exc.ParameterOutOfRangeError(CODE.ParameterOutOfRange,
                                              blade_id=30))
-        self.assertRaises(ocs_exc.ParameterOutOfRangeError,
-                          state_cache.get_blade_state, self.client,
-                          _info(30))
-        self.client.get_blade_state.assert_called_once_with(30)
+        for _ in range(2):
+            self.assertRaises(ocs_exc.ParameterOutOfRangeError,
+                              state_cache.get_blade_state, self.client,
+                              _info(30))
+        self.assertEqual([mock.call(30)] * 2,
+                         self.client.get_blade_state.call_args_list)
+        self.client.get_all_blades_state.assert_called_once_with()
 
     def test_invalidate_reads_blade_alone(self):
         state_cache.get_blade_state(self.client, _info(1))
