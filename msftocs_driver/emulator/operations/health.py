@@ -38,20 +38,18 @@ def _shell(blade, now):
 def get_chassis_health(chassis, params):
     parts = common.requested_parts(
         params, ('bladeHealth', 'psuHealth', 'fanHealth', 'batteryHealth'))
-    blade_health, psu_health = parts['bladeHealth'], parts['psuHealth']
-    fan_health = parts['fanHealth']
     shells, fans = [], []
-    if blade_health:
+    if parts['bladeHealth']:
         # Cached state only: no BMC traffic, hence cheap.
         with chassis.lock:
             now = chassis.clock()
             shells = [_shell(chassis.blade(i), now)
                       for i in range(1, chassis.population + 1)]
-    if fan_health:
+    if parts['fanHealth']:
         fans = [common.envelope(common.SUCCESS) + [
             ('fanId', fan), ('isFanHealthy', True), ('fanSpeed', _FAN_RPM)]
             for fan in range(1, inventory.FAN_COUNT + 1)]
-    psus = inventory_ops.psu_entries() if psu_health else []
+    psus = inventory_ops.psu_entries() if parts['psuHealth'] else []
     return 'ChassisHealthResponse', common.envelope(common.SUCCESS) + [
         ('bladeShellCollection', xmlout.Items('BladeShellResponse', shells)),
         ('fanInfoCollection', xmlout.Items('FanInfo', fans)),
@@ -105,6 +103,32 @@ def _jbod(flags):
 
 _HEALTH_FLAGS = ('cpuInfo', 'memInfo', 'diskInfo', 'pcieInfo', 'sensorInfo',
                  'temp', 'fruInfo')
+_NO_HARDWARE = [('processorInfo', xmlout.EMPTY), ('memoryInfo', xmlout.EMPTY),
+                ('pcieInfo', xmlout.EMPTY), ('sensors', xmlout.EMPTY)]
+# A failed call keeps the contract's defaults: empty strings and lists, a
+# default BladeShellResponse, no JBOD objects.
+_NOT_READ = [
+    ('serialNumber', ''), ('assetTag', ''), ('hardwareVersion', ''),
+    ('productType', ''),
+    ('bladeShell', xmlout.Struct(common.blade_envelope(
+        constants.CompletionCode.Unknown, '', 0) + [
+        ('bladeType', ''), ('bladeState', '')]))
+] + _NO_HARDWARE + [('jbodInfo', None), ('jbodDiskInfo', None)]
+
+
+def _health(blade, flags, now):
+    fru = inventory.blade_fru(blade.blade_id, blade.blade_type)
+    if not flags['fruInfo']:
+        fru = dict.fromkeys(fru, '')
+    fields = [('serialNumber', fru['serial_number']),
+              ('assetTag', fru['asset_tag']),
+              ('hardwareVersion', fru['hardware_version']),
+              ('productType', fru['product_type']),
+              ('bladeShell', xmlout.Struct(_shell(blade, now)))]
+    if blade.blade_type is constants.BladeType.Jbod:
+        return fields + _NO_HARDWARE + _jbod(flags)
+    return fields + _hardware(blade, flags) + [('jbodInfo', None),
+                                               ('jbodDiskInfo', None)]
 
 
 @operation('GetBladeHealth', Role.user)
@@ -114,36 +138,7 @@ def get_blade_health(chassis, params):
     flags = common.requested_parts(params, _HEALTH_FLAGS,
                                    default_off=('sensorInfo',))
     with common.bmc_call(chassis, blade_id, allow_jbod=True) as call:
-        if not call.ok:
-            # The contract defaults: empty strings and lists.
-            empty = xmlout.EMPTY
-            shell = common.blade_envelope(constants.CompletionCode.Unknown,
-                                          '', 0)
-            return 'BladeHealthResponse', common.blade_envelope(
-                call.code, call.description, blade_id) + [
-                ('serialNumber', ''), ('assetTag', ''),
-                ('hardwareVersion', ''), ('productType', ''),
-                ('bladeShell', xmlout.Struct(shell + [
-                    ('bladeType', ''), ('bladeState', '')])),
-                ('processorInfo', empty), ('memoryInfo', empty),
-                ('pcieInfo', empty), ('sensors', empty),
-                ('jbodInfo', None), ('jbodDiskInfo', None)]
-        blade = call.blade
-        fru = inventory.blade_fru(blade_id, blade.blade_type)
-        if not flags['fruInfo']:
-            fru = dict.fromkeys(fru, '')
-        fields = common.blade_envelope(common.SUCCESS, '', blade_id) + [
-            ('serialNumber', fru['serial_number']),
-            ('assetTag', fru['asset_tag']),
-            ('hardwareVersion', fru['hardware_version']),
-            ('productType', fru['product_type']),
-            ('bladeShell', xmlout.Struct(_shell(blade, chassis.clock())))]
-        if blade.blade_type is constants.BladeType.Jbod:
-            empty = xmlout.EMPTY
-            fields += [('processorInfo', empty), ('memoryInfo', empty),
-                       ('pcieInfo', empty), ('sensors', empty)]
-            fields += _jbod(flags)
-        else:
-            fields += _hardware(blade, flags)
-            fields += [('jbodInfo', None), ('jbodDiskInfo', None)]
-    return 'BladeHealthResponse', fields
+        fields = (_health(call.blade, flags, chassis.clock()) if call.ok
+                  else _NOT_READ)
+    return 'BladeHealthResponse', common.blade_envelope(
+        call.code, call.description, blade_id) + fields
