@@ -130,8 +130,11 @@ def main(argv=None):
     """
     args = parse_args(argv)
     logging.basicConfig(
-        level=logging.DEBUG if args.debug else logging.WARNING,
+        level=logging.WARNING,
         format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+    if args.debug:
+        # Ours only: pyspnego logs NTLM messages at debug level.
+        logging.getLogger('msftocs_driver').setLevel(logging.DEBUG)
     print(BANNER, file=sys.stderr, flush=True)
     try:
         app = build_app(args)

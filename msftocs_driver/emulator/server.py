@@ -32,6 +32,10 @@ LOG = logging.getLogger(__name__)
 
 #: Worker threads; the CM serves at most 20 concurrent calls (reference 1.1).
 THREADS = 20
+#: Idle kept-alive connections held open. cheroot's default (10) closes the
+#: others after each reply, which would break NTLM's connection-based
+#: authentication for an eleventh client; HTTP.sys keeps them.
+KEEP_ALIVE_CONNECTIONS = 1000
 
 
 class ConnectionGateway(wsgi.Gateway_10):
@@ -60,6 +64,7 @@ class EmulatorServer(wsgi.Server):
         super().__init__(bind_addr, app, numthreads=THREADS,
                          server_name='msftocs-emulator', timeout=60)
         self.gateway = ConnectionGateway
+        self.keep_alive_conn_limit = KEEP_ALIVE_CONNECTIONS
         if tls_cert:
             self.ssl_adapter = builtin.BuiltinSSLAdapter(tls_cert, tls_key)
 

@@ -15,6 +15,8 @@
 
 import base64
 import http.client
+import threading
+import time
 
 import pytest
 import requests
@@ -43,6 +45,28 @@ def test_requests_ntlm_session(ntlm_emulator):
             assert reply.status_code == 200
             assert b'<completionCode>Success</completionCode>' in (
                 reply.content)
+
+
+def test_many_ntlm_clients_keep_their_connections(ntlm_emulator):
+    """More idle kept-alive connections than cheroot keeps by default."""
+    statuses = []
+
+    def client():
+        with requests.Session() as session:
+            session.auth = requests_ntlm.HttpNtlmAuth('admin',
+                                                      conftest.PASSWORD)
+            for blade_id in range(1, 6):
+                statuses.append(session.get(
+                    ntlm_emulator.url + 'GetBladeState',
+                    params={'bladeId': blade_id}, timeout=30).status_code)
+                time.sleep(0.05)
+
+    threads = [threading.Thread(target=client) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 80
 
 
 def test_wrong_ntlm_password_gets_401(ntlm_emulator):
