@@ -49,8 +49,8 @@ class EmulatorError(RuntimeError):
 class EmulatorProcess(object):
     """An emulator subprocess and a client for its control API.
 
-    :param blades: chassis population, 24 or 48 (24: as the configuration
-        file says, 24 by default).
+    :param blades: chassis population, 24 or 48; with the default (24) a
+        configuration file may set it.
     :param auth: ``basic`` or ``ntlm``.
     :param username: account name.
     :param password: account password (passed through the environment).
@@ -58,10 +58,10 @@ class EmulatorProcess(object):
     :param tls_key: PEM key path for ``tls_cert``.
     :param decompression_seconds: BMC firmware decompression time, or None
         for the emulator's default (28 s).
-    :param latency: seconds added to every call (0: as the configuration
-        file says).
-    :param bus_cost: seconds per BMC call on the shared bus (0: as the
-        configuration file says).
+    :param latency: seconds added to every call; with the default (0) a
+        configuration file may set it.
+    :param bus_cost: seconds per BMC call on the shared bus; with the
+        default (0) a configuration file may set it.
     :param config: path of a JSON configuration file, or None.
     :param extra_args: more command-line arguments.
     """
