@@ -22,7 +22,8 @@ service) writes into its XML replies and accepts in query strings.
 import enum
 
 #: Default XML namespace of every chassis-manager reply.
-CONTRACTS_NS = 'http://schemas.datacontract.org/2004/07/Microsoft.GFS.WCS.Contracts'
+CONTRACTS_NS = ('http://schemas.datacontract.org/2004/07/'
+                'Microsoft.GFS.WCS.Contracts')
 #: Namespace of ``xsi`` attributes such as ``i:nil``.
 XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance'
 #: Namespace of serialised ``List<string>`` items.
