@@ -85,19 +85,31 @@ def start_blade_serial_session(chassis, params):
         ('serialSessionToken', token)]
 
 
-def _session_failure(chassis, blade, token):
-    """Checks shared by Send, Receive and Stop; the caller holds the lock.
+def _check(chassis, blade_id, token, force=False, touch=False):
+    """Checks of Send, Receive and Stop, in the CM's order.
 
-    :returns: ``(code, description)`` or None.
+    Blade id range, Blade_EN and decompression, then (unless ``force``)
+    the session and its token.
+
+    :param touch: refresh the session's activity time when the token is
+        right (Send does; Receive does not).
+    :returns: ``(code, description)`` of the failure, or None.
     """
-    failure = common.check_power(blade, chassis.clock())
-    if failure:
-        return failure
-    if blade.session is None:
-        return CODE.NoActiveSerialSession, CODE.NoActiveSerialSession.name
-    if not hmac.compare_digest((token or '').encode(),
-                               blade.session.token.encode()):
-        return CODE.SerialSessionActive, CODE.SerialSessionActive.name
+    if not chassis.valid_id(blade_id):
+        return _out_of_range()
+    with chassis.lock:
+        blade = chassis.blade(blade_id)
+        now = chassis.clock()
+        failure = common.check_power(blade, now)
+        if failure or force:
+            return failure
+        if blade.session is None:
+            return CODE.NoActiveSerialSession, CODE.NoActiveSerialSession.name
+        if not hmac.compare_digest((token or '').encode(),
+                                   blade.session.token.encode()):
+            return CODE.SerialSessionActive, CODE.SerialSessionActive.name
+        if touch:
+            blade.session.last_activity = now
     return None
 
 
@@ -106,20 +118,15 @@ def send_blade_serial_data(chassis, params):
     blade_id = params.int('bladeId')
     token = params.string('sessionToken')
     data = params.base64('data')
-    if not chassis.valid_id(blade_id):
-        return 'ChassisResponse', common.envelope(*_out_of_range())
-    with chassis.lock:
-        blade = chassis.blade(blade_id)
-        failure = _session_failure(chassis, blade, token)
-        if not failure and len(data) > constants.MAX_SERIAL_SEND_BYTES:
-            failure = CODE.ParameterOutOfRange, CODE.ParameterOutOfRange.name
-        if failure:
-            return 'ChassisResponse', common.envelope(*failure)
-        # A valid token counts as activity, even with no data.
-        blade.session.last_activity = chassis.clock()
+    # A right token counts as activity, even with no data.
+    failure = _check(chassis, blade_id, token, touch=True)
+    if not failure and len(data) > constants.MAX_SERIAL_SEND_BYTES:
+        failure = CODE.ParameterOutOfRange, CODE.ParameterOutOfRange.name
+    if failure:
+        return 'ChassisResponse', common.envelope(*failure)
     with chassis.bmc_bus(), chassis.lock:
         blade = chassis.blade(blade_id)
-        if blade.session is None:
+        if blade.session is None:  # stopped meanwhile: BMC code 0x9A
             return 'ChassisResponse', common.envelope(
                 CODE.NoActiveSerialSession, CODE.NoActiveSerialSession.name)
         blade.console.host_input(data, blade.host_on)
@@ -130,13 +137,7 @@ def send_blade_serial_data(chassis, params):
 @operation('ReceiveBladeSerialData', Role.admin)
 def receive_blade_serial_data(chassis, params):
     blade_id = params.int('bladeId')
-    token = params.string('sessionToken')
-    if not chassis.valid_id(blade_id):
-        failure = _out_of_range()
-    else:
-        with chassis.lock:
-            failure = _session_failure(chassis, chassis.blade(blade_id),
-                                       token)
+    failure = _check(chassis, blade_id, params.string('sessionToken'))
     if failure:
         return 'SerialDataResponse', common.envelope(*failure) + [
             ('data', None)]
@@ -157,19 +158,13 @@ def receive_blade_serial_data(chassis, params):
 def stop_blade_serial_session(chassis, params):
     blade_id = params.int('bladeId')
     token = params.string('sessionToken')
-    force = params.bool('forceKill')
-    if not chassis.valid_id(blade_id):
-        return 'ChassisResponse', common.envelope(*_out_of_range())
-    with chassis.lock:
-        blade = chassis.blade(blade_id)
-        failure = common.check_power(blade, chassis.clock())
-        if not failure and not force:
-            failure = _session_failure(chassis, blade, token)
-        if failure:
-            return 'ChassisResponse', common.envelope(*failure)
+    # forceKill skips the session checks and always stops (on the BMC
+    # too): Success even when the CM had no session.
+    failure = _check(chassis, blade_id, token,
+                     force=params.bool('forceKill'))
+    if failure:
+        return 'ChassisResponse', common.envelope(*failure)
     with chassis.bmc_bus(), chassis.lock:
-        # forceKill skips the token checks and always stops (on the BMC
-        # too): Success even when the CM had no session.
         chassis.blade(blade_id).session = None
     return 'ChassisResponse', common.envelope(common.SUCCESS,
                                               common.SUCCESS.name)
