@@ -19,6 +19,7 @@ from unittest import mock
 from ironic.common import boot_devices
 from ironic.common import exception
 from ironic.common import states
+from ironic.conductor import utils as cond_utils
 
 from msftocs_driver import exception as msftocs_exc
 from msftocs_driver import management
@@ -101,6 +102,25 @@ class SetPowerStateTestCase(fakes.MockedClientTestCase):
         self.assertRaises(exception.PowerStateFailure, self._set,
                           states.POWER_ON, timeout=5)
         self.client.set_blade_on.assert_called_once_with(3)
+
+    def test_timeout_shared_by_decompression_and_wait(self):
+        self.client.set_blade_on.side_effect = [fakes.powered_off(), None]
+        self.client.get_power_state.return_value = fakes.switch(ON, 0)
+        clock = itertools.count(100, 4)
+        with mock.patch.object(time, 'monotonic', autospec=True,
+                               side_effect=lambda: next(clock)), \
+                mock.patch.object(cond_utils, 'node_wait_for_power_state',
+                                  autospec=True) as wait:
+            self._set(states.POWER_ON, timeout=30)
+        # The deadline was taken at 100 and the wait started at 104.
+        wait.assert_called_once_with(mock.ANY, states.POWER_ON, timeout=26)
+
+    def test_default_timeout(self):
+        self.config(power_state_change_timeout=45, group='conductor')
+        with mock.patch.object(cond_utils, 'node_wait_for_power_state',
+                               autospec=True) as wait:
+            self._set(states.POWER_OFF)
+        self.assertIn(wait.call_args[1]['timeout'], (44, 45))
 
     def test_power_on_failure(self):
         self.client.set_blade_on.side_effect = ocs_exc.CompletionCodeError(
