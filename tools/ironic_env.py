@@ -305,6 +305,11 @@ class StandaloneIronic(object):
             if self.process.poll() is not None:
                 raise IronicEnvError('ironic exited with status %s\n%s' % (
                     self.process.returncode, self.log_tail()))
+            crash = self._last_traceback()
+            if crash:
+                # The service manager restarts a crashing worker forever:
+                # the first traceback is the answer.
+                raise IronicEnvError('ironic failed to start:\n%s' % crash)
             try:
                 reply = requests.get(
                     self.endpoint + '/v1/drivers', timeout=2,
@@ -345,25 +350,41 @@ class StandaloneIronic(object):
         """The live processes of Ironic's group: ``[(pid, command line)]``."""
         return group_members(self.pid) if self.pid else []
 
+    def _read(self, name):
+        try:
+            with open(os.path.join(self.workdir, name),
+                      errors='replace') as log:
+                return log.read()
+        except (OSError, TypeError):
+            return ''
+
+    def _last_traceback(self):
+        output = self._read('stdout.log')
+        start = output.rfind('Traceback (most recent call last)')
+        if start < 0:
+            return None
+        block = []
+        for line in output[start:].splitlines():
+            block.append(line)
+            if len(block) > 1 and not line.startswith(' '):
+                break  # the exception line closes the traceback
+        return '\n'.join(block)
+
     def log_text(self):
         """Everything Ironic wrote: its log file and its stdout/stderr."""
-        text = []
-        for name in ('ironic.log', 'stdout.log'):
-            try:
-                with open(os.path.join(self.workdir, name),
-                          errors='replace') as log:
-                    text.append(log.read())
-            except (OSError, TypeError):
-                pass
-        return '\n'.join(text)
+        return self._read('ironic.log') + self._read('stdout.log')
 
     def log_tail(self, lines=30):
         """The last lines Ironic logged above DEBUG, for error reports.
 
+        Falls back to Ironic's stdout/stderr when it died before logging.
+
         :param lines: how many lines.
         """
-        kept = [line for line in self.log_text().splitlines(True)
+        kept = [line for line in self._read('ironic.log').splitlines(True)
                 if ' DEBUG ' not in line]
+        if not kept:
+            kept = self._read('stdout.log').splitlines(True)
         return 'ironic log (last %d lines above DEBUG):\n%s' % (
             lines, textwrap.indent(''.join(kept[-lines:]), '    '))
 
