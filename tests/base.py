@@ -30,10 +30,16 @@ DRIVER_INFO = {
 }
 
 
-def _enable_package_loggers():
+#: The root log level as configured before any test database was built.
+_ROOT_LOG_LEVEL = logging.getLogger().level
+
+
+def _undo_alembic_logging():
     # Building the test database runs alembic, whose logging.fileConfig()
-    # disables every logger that exists at that moment, ours included;
-    # later tests (and their log assertions) need them back.
+    # disables every logger that exists at that moment, ours included, and
+    # raises the root level to WARNING; the tests that run afterwards in
+    # the same process (and their log assertions) need both back.
+    logging.getLogger().setLevel(_ROOT_LOG_LEVEL)
     for name, logger in logging.root.manager.loggerDict.items():
         if (name.startswith('msftocs_driver')
                 and isinstance(logger, logging.Logger)):
@@ -50,7 +56,7 @@ class MsftOcsTestCase(db_base.DbTestCase):
 
     def setUp(self):
         super().setUp()
-        _enable_package_loggers()
+        _undo_alembic_logging()
         self.config(enabled_hardware_types=['msftocs', 'fake-hardware'],
                     enabled_power_interfaces=['msftocs', 'fake'],
                     enabled_management_interfaces=['msftocs', 'noop',
