@@ -69,9 +69,9 @@ def describe_error(exc, blade_id):
                 'again shortly' % (blade_id, ', about %d s left' % wait
                                    if wait is not None else ''))
     elif isinstance(exc, ocs_exc.SerialSessionActiveError):
-        text = ('another client holds the serial session of blade %d; it '
-                'must end it first (the console is not configured to take '
-                'sessions over)' % blade_id)
+        text = ('another client holds the serial session of blade %d; '
+                'that session must end first (this console is not set to '
+                'take sessions over)' % blade_id)
     elif isinstance(exc, ocs_exc.MaxSerialSessionReachedError):
         text = ('the chassis manager already has its maximum of %d serial '
                 'sessions open; close one first'
@@ -224,10 +224,14 @@ def main(argv=None):
         _fail(exc)
         return EXIT_USAGE
 
-    client = ocs_client.ChassisManagerClient(
-        args.base_url, args.username, password, auth=args.auth_type,
-        verify=args.verify_ca, connect_timeout=args.connect_timeout,
-        read_timeout=args.read_timeout)
+    try:
+        client = ocs_client.ChassisManagerClient(
+            args.base_url, args.username, password, auth=args.auth_type,
+            verify=args.verify_ca, connect_timeout=args.connect_timeout,
+            read_timeout=args.read_timeout)
+    except ValueError as exc:  # a malformed --base-url
+        _fail(exc)
+        return EXIT_USAGE
     session = ocs_serial.SerialSession(
         client, args.blade_id, session_timeout=args.session_timeout,
         poll_interval=args.poll_interval,

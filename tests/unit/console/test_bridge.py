@@ -274,6 +274,13 @@ class MainTestCase(unittest.TestCase):
         self.session.close.assert_called_once_with()
         self.client_cls.return_value.close.assert_called_once_with()
 
+    def test_malformed_base_url(self):
+        self.client_cls.side_effect = ValueError('base_url must be http(s)')
+        self.assertEqual(bridge.EXIT_USAGE, bridge.main(BASE_ARGS))
+        self.assertEqual('msftocs-console: base_url must be http(s)\n',
+                         self.stderr.getvalue())
+        self.session_cls.assert_not_called()
+
     def test_no_password(self):
         del os.environ[options.PASSWORD_ENV]
         self.assertEqual(bridge.EXIT_USAGE, bridge.main(BASE_ARGS))
