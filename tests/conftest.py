@@ -1,0 +1,33 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Fixtures shared by every test ring."""
+
+import logging
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _package_loggers_enabled():
+    """Keep the package's loggers enabled for log assertions.
+
+    Building ironic's test database runs alembic, whose
+    ``logging.config.fileConfig()`` disables every logger that exists at that
+    moment, ours included; tests running after it would capture nothing.
+    """
+    for name, logger in list(logging.root.manager.loggerDict.items()):
+        if (name.startswith('msftocs_driver')
+                and isinstance(logger, logging.Logger)):
+            logger.disabled = False
+    yield
