@@ -25,6 +25,7 @@ from msftocs_driver.emulator import runner
 from msftocs_driver.ocs import client as ocs_client
 from msftocs_driver.ocs import exceptions as ocs_exc
 from tests.functional.console import helpers
+from tests.functional.ocs import helpers as ocs_helpers
 
 BLADE = helpers.BLADE
 
@@ -216,3 +217,55 @@ class BridgeTestCase(unittest.TestCase):
                          'the serial session')
         self.emulator.set_blade(BLADE, switch_on=False)
         self.assertOneLineError(process, 'blade 3 has no power')
+
+
+class BridgeTlsNtlmTestCase(unittest.TestCase):
+    """The bridge against an HTTPS, NTLM-only chassis manager."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.tls = ocs_helpers.make_tls_files(cls.tmp.name)
+        cls.password = secrets.token_urlsafe(12)
+        cls.emulator = runner.EmulatorProcess(
+            auth='ntlm', password=cls.password, tls_cert=cls.tls['cert'],
+            tls_key=cls.tls['key'])
+        cls.emulator.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.emulator.stop()
+        cls.tmp.cleanup()
+        super().tearDownClass()
+
+    def run_bridge(self, verify_ca):
+        env = dict(os.environ, MSFTOCS_PASSWORD=self.password)
+        process = subprocess.Popen(
+            [sys.executable, '-m', 'msftocs_driver.cmd.console',
+             '--base-url', self.emulator.url.rstrip('/'),
+             '--blade-id', str(BLADE), '--username', self.emulator.username,
+             '--auth-type', 'ntlm', '--verify-ca', verify_ca],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, env=env)
+        self.addCleanup(process.stderr.close)
+        return process
+
+    def test_ca_bundle(self):
+        process = self.run_bridge(self.tls['ca'])
+        helpers.wait_for(lambda: helpers.session_open(self.emulator),
+                         'the serial session')
+        process.stdin.close()
+        self.assertEqual(0, process.wait(helpers.TIMEOUT))
+        self.assertEqual(b'', process.stderr.read())
+        helpers.wait_for(lambda: self.emulator.state()['sessions'] == 0,
+                         'the serial session to be stopped')
+
+    def test_untrusted_certificate(self):
+        process = self.run_bridge('true')
+        process.stdin.close()
+        self.assertEqual(1, process.wait(helpers.TIMEOUT))
+        lines = process.stderr.read().decode().splitlines()
+        self.assertEqual(1, len(lines))
+        self.assertIn('cannot reach the chassis manager', lines[0])
+        self.assertNotIn(self.password, lines[0])
