@@ -15,7 +15,6 @@
 import shutil
 import tempfile
 
-import fixtures
 from ironic.common import boot_devices
 from ironic.common import states
 from ironic.conductor import task_manager
@@ -50,10 +49,6 @@ class TlsNtlmTestCase(base.MsftOcsTestCase):
 
     def setUp(self):
         super().setUp()
-        # requests lets these variables override the emulator runner's
-        # "verify=False" of its control calls.
-        for name in ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'):
-            self.useFixture(fixtures.EnvironmentVariable(name))
         self.emulator.reset()
         self.config(retries=0, power_poll_interval=0.2, group='msftocs')
 
