@@ -222,8 +222,7 @@ def boot_device(sc):
 def console(sc):
     blade, name = SWITCHED_OFF_BLADE, node_name(SWITCHED_OFF_BLADE)
     sc.bm('node', 'console', 'enable', name)
-    sc.wait_for_node(
-        name, lambda n: n['console_enabled'] or n['last_error'])
+    sc.wait_console(name, enabled=True)
     info = sc.bm_json('node', 'console', 'show', name)['console_info']
     sc.out('output', 'console_info: %s' % info)
     sc.check(info and info['type'] == 'socat', 'no socat console: %s' % info)
@@ -237,8 +236,7 @@ def console(sc):
     loose = {p: oct(m) for p, m in sc.secret_files().items() if m != 0o600}
     sc.check(not loose, 'password files readable by others: %s' % loose)
     sc.bm('node', 'console', 'disable', name)
-    sc.wait_for_node(
-        name, lambda n: not n['console_enabled'] or n['last_error'])
+    sc.wait_console(name, enabled=False)
     sc.wait_until(lambda: not sc.console_processes(), 'socat to exit',
                   timeout=15)
     sc.wait_until(lambda: not sc.blade(blade)['serial_session'],

@@ -154,6 +154,18 @@ class Scenario(object):
         self.out('output', 'power_state: %s' % node['power_state'])
         return node
 
+    def wait_console(self, name, enabled, timeout=60):
+        """Wait until Ironic has turned a node's console on or off.
+
+        :raises ScenarioError: when Ironic recorded an error instead.
+        """
+        node = self.wait_for_node(
+            name, lambda n: n['console_enabled'] == enabled or n['last_error'],
+            timeout=timeout)
+        self.check(node['console_enabled'] == enabled,
+                   'node %s: console still %s: %s' % (
+                       name, 'off' if enabled else 'on', node['last_error']))
+
     def node(self, name):
         """Read a node straight from the REST API (cheaper than the CLI).
 
