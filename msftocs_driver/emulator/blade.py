@@ -21,6 +21,11 @@ decompresses for a while; during that time the BMC does not answer.
 Time-driven transitions (end of decompression with an "always power up"
 restore policy, the power-on half of a power cycle) are applied lazily by
 :meth:`Blade.settle`, which the chassis calls before every access.
+
+The CM validates requests against the blade type it *cached*: unknown
+until it could ask the BMC, forgotten by SetPowerOff (reference 6.1, 9).
+It re-classifies blades in the background about every 10 s; here the type
+is learnt as soon as the BMC answers.
 """
 
 import math
@@ -46,6 +51,8 @@ class Blade(object):
         self.blade_id = blade_id
         self.present = slot.present
         self.blade_type = slot.type
+        #: The type the CM knows; Unknown until the BMC has answered.
+        self.cached_type = constants.BladeType.Unknown
         self.switch_on = slot.switch_on
         self.host_on = slot.host_on and slot.switch_on and slot.present
         self.next_boot = slot.next_boot
@@ -73,6 +80,9 @@ class Blade(object):
         if self._restore_pending and now >= self._decompressed_at:
             self._restore_pending = False
             self._boot()
+        if (self.cached_type is constants.BladeType.Unknown
+                and self.bmc_reachable(now)):
+            self.cached_type = self.blade_type
 
     def decompression_remaining(self, now):
         """Whole seconds of firmware decompression left (rounded up)."""
@@ -108,8 +118,12 @@ class Blade(object):
         self._restore_pending = self.present and self.power_restore_on
 
     def switch_power_off(self):
-        """Turn Blade_EN off: the host and the BMC lose power."""
+        """Turn Blade_EN off: the host and the BMC lose power.
+
+        The CM also forgets the blade's type.
+        """
         self.switch_on = False
+        self.cached_type = constants.BladeType.Unknown
         self.host_on = False
         self.session = None
         self._restore_pending = False

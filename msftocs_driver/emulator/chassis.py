@@ -154,8 +154,11 @@ class Chassis(object):
                 if not blade.present:
                     blade.host_on = False
                     blade.session = None
+                    blade.cached_type = constants.BladeType.Unknown
             if 'type' in changes:
                 blade.blade_type = constants.BladeType(changes['type'])
+                # Re-classified at the CM's next poll; at once here.
+                blade.cached_type = constants.BladeType.Unknown
             if changes.get('switch_on') is True:
                 blade.switch_power_on(self.clock(),
                                       self.config.decompression_seconds)

@@ -91,7 +91,8 @@ def bmc_call(chassis, blade_id, allow_jbod=False):
     """Validate a blade request as the CM does, then talk to its BMC.
 
     ValidateRequest order (CM v2.5, reference 6.1): id range, cached blade
-    type (a JBOD gets CommandNotValidForBlade where not allowed), Blade_EN
+    type (a known JBOD gets CommandNotValidForBlade where not allowed; an
+    Unknown type is allowed everything), Blade_EN
     off, decompression. These use cached state and cost nothing; then one
     exchange on the chassis-wide BMC bus, which times out for an empty slot.
     The body of the ``with`` runs under the chassis lock.
@@ -104,8 +105,8 @@ def bmc_call(chassis, blade_id, allow_jbod=False):
     with chassis.lock:
         blade = chassis.blade(blade_id)
         failure = None
-        if (blade.present and not allow_jbod
-                and blade.blade_type is constants.BladeType.Jbod):
+        if (not allow_jbod
+                and blade.cached_type is constants.BladeType.Jbod):
             failure = (CODE.CommandNotValidForBlade,
                        CODE.CommandNotValidForBlade.name)
         failure = failure or check_power(blade, chassis.clock())

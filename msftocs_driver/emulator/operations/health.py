@@ -27,10 +27,8 @@ _JBOD_DISKS = 10
 
 def _shell(blade, now):
     """BladeShellResponse members: cached type and Blade_EN state."""
-    blade_type = (blade.blade_type if blade.present
-                  else constants.BladeType.Unknown)
     return common.blade_envelope(common.SUCCESS, '', blade.blade_id) + [
-        ('bladeType', blade_type.value),
+        ('bladeType', blade.cached_type.value),
         ('bladeState', blade.switch_state(now).name)]
 
 

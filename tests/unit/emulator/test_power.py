@@ -135,13 +135,25 @@ def test_jbod_rejects_host_power_calls(operation):
     assert reply.text('completionCode') == 'CommandNotValidForBlade'
 
 
-def test_jbod_is_checked_before_power():
-    app, _ = base.make_app({'jbod_slots': [4]})
-    base.op(app, 'SetPowerOff', bladeId=4)
+def test_set_power_off_forgets_the_cached_jbod_type():
+    app, clock = base.make_app({'jbod_slots': [4, 5],
+                                'slots': {'5': {'switch_on': False}}})
+    # A known JBOD is refused before its power is even looked at...
     assert base.op(app, 'GetBladeState', bladeId=4).text(
         'completionCode') == 'CommandNotValidForBlade'
-    assert base.op(app, 'SetPowerOn', bladeId=4).text(
+    # ...but SetPowerOff clears the cached type: Unknown is allowed all.
+    assert base.op(app, 'SetPowerOff', bladeId=4).text(
         'completionCode') == 'Success'
+    for blade_id in (4, 5):
+        assert base.op(app, 'GetBladeState', bladeId=blade_id).text(
+            'completionCode') == 'DevicePoweredOff'
+        base.op(app, 'SetPowerOn', bladeId=blade_id)
+        assert base.op(app, 'GetBladeState', bladeId=blade_id).text(
+            'completionCode') == 'FirmwareDecompressing'
+    clock.advance(28)
+    for blade_id in (4, 5):
+        assert base.op(app, 'GetBladeState', bladeId=blade_id).text(
+            'completionCode') == 'CommandNotValidForBlade'
 
 
 def test_power_cycle_turns_an_off_host_on_and_waits_off_time(app, clock):
