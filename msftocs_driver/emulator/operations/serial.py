@@ -31,6 +31,15 @@ CODE = constants.CompletionCode
 POWER_ON_RETRIES = 10
 
 
+def _blade_id(params):
+    """The blade id as the serial APIs see it: ``(byte)bladeId``.
+
+    Ids of 256 and more wrap around (a CM v2.5 bug, reference 9): 257 is
+    blade 1.
+    """
+    return params.int('bladeId') & 0xFF
+
+
 def _out_of_range():
     return CODE.ParameterOutOfRange, ''
 
@@ -56,7 +65,7 @@ def _power_on_and_wait(chassis, blade_id):
 
 @operation('StartBladeSerialSession', Role.admin)
 def start_blade_serial_session(chassis, params):
-    blade_id = params.int('bladeId')
+    blade_id = _blade_id(params)
     timeout = params.int('sessionTimeoutInSecs')
     power_on_wait = params.bool('powerOnWait')
     if not chassis.valid_id(blade_id):
@@ -115,7 +124,7 @@ def _check(chassis, blade_id, token, force=False, touch=False):
 
 @operation('SendBladeSerialData', Role.admin)
 def send_blade_serial_data(chassis, params):
-    blade_id = params.int('bladeId')
+    blade_id = _blade_id(params)
     token = params.string('sessionToken')
     data = params.base64('data')
     # A right token counts as activity, even with no data.
@@ -136,7 +145,7 @@ def send_blade_serial_data(chassis, params):
 
 @operation('ReceiveBladeSerialData', Role.admin)
 def receive_blade_serial_data(chassis, params):
-    blade_id = params.int('bladeId')
+    blade_id = _blade_id(params)
     failure = _check(chassis, blade_id, params.string('sessionToken'))
     if failure:
         return 'SerialDataResponse', common.envelope(*failure) + [
@@ -156,7 +165,7 @@ def receive_blade_serial_data(chassis, params):
 
 @operation('StopBladeSerialSession', Role.admin)
 def stop_blade_serial_session(chassis, params):
-    blade_id = params.int('bladeId')
+    blade_id = _blade_id(params)
     token = params.string('sessionToken')
     # forceKill skips the session checks and always stops (on the BMC
     # too): Success even when the CM had no session.

@@ -255,3 +255,12 @@ def test_bad_base64_is_a_400(app):
                       'bladeId=1&sessionToken=%s&data=abc' % token)
     assert reply.status_code == 400
     assert reply.headers['Content-Type'].startswith('text/html')
+
+
+def test_serial_blade_ids_wrap_around_at_256(app):
+    # The serial APIs take (byte)bladeId: 257 is blade 1.
+    reply, token = start(app, 257)
+    assert reply.text('completionCode') == 'Success'
+    assert app.chassis.to_dict()['blades']['1']['serial_session'] is True
+    assert stop(app, token, blade_id=1).text('completionCode') == 'Success'
+    assert start(app, 255)[0].text('completionCode') == 'ParameterOutOfRange'
