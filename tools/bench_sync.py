@@ -1,0 +1,197 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Power-state sync of whole chassis, and power on from hard off.
+
+Power sync
+    N emulator processes (one per chassis, 48 blades each) serialise every
+    BMC call on a chassis-wide bus that costs ``bus_cost`` seconds per call,
+    as the chassis manager's single serial port does. Every blade is an
+    Ironic node. A pass works like ``ConductorManager._sync_power_states``:
+    the node UUIDs go into a queue drained by 8 threads
+    (``[conductor]sync_power_state_workers``), each taking a shared task and
+    running Ironic's ``do_sync_power_state``. The pass is timed and the
+    emulators' request counters give the chassis-manager requests it cost,
+    with the batch cache on (the default ``power_state_cache_ttl``) and off
+    (0). One untimed pass first records every node's power state and opens
+    the connections, as on a conductor that has been running for a while.
+
+    The queue order matters because the blades of one chassis share one
+    bus: Ironic queues nodes in database order, which is chassis by
+    chassis when whole chassis were enrolled one after the other
+    (``chassis-major``: the 8 workers mostly wait on the same chassis), and
+    ``interleaved`` (blade 1 of every chassis, then blade 2...) when they
+    were enrolled otherwise. Both are measured.
+
+Power on from hard off
+    A blade whose power switch is off is powered on through
+    ``set_power_state`` (switch on, wait out FirmwareDecompressing, host on,
+    wait for ON). The time beyond the emulator's decompression time is the
+    driver's own delay; the target is less than one
+    ``power_poll_interval``.
+"""
+
+import concurrent.futures
+import itertools
+import queue
+import statistics
+import time
+
+from ironic.common import states
+
+from msftocs_driver.common import client_cache
+from msftocs_driver.conf import CONF
+from tools import bench_env
+
+#: Blades per benchmark chassis.
+BLADES = 48
+#: ``[conductor]sync_power_state_workers`` default.
+SYNC_WORKERS = 8
+
+
+def _requests(emulators):
+    total = 0
+    operations = {}
+    for emulator in emulators:
+        stats = emulator.stats()
+        total += stats['total']
+        for name, count in stats['operations'].items():
+            operations[name] = operations.get(name, 0) + count
+    return total, {name: n for name, n in sorted(operations.items()) if n}
+
+
+def sync_pass(conductor, node_uuids, workers=SYNC_WORKERS):
+    """One power-sync pass over the nodes, as the conductor runs it.
+
+    :returns: wall time in seconds.
+    :raises RuntimeError: if any node's sync raised.
+    """
+    nodes = queue.Queue()
+    for uuid in node_uuids:
+        nodes.put(uuid)
+
+    def worker():
+        while True:
+            try:
+                uuid = nodes.get_nowait()
+            except queue.Empty:
+                return
+            conductor.sync_power_state(uuid)
+
+    start = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        futures = [pool.submit(worker) for _ in range(workers)]
+        for future in futures:
+            future.result()
+    return time.perf_counter() - start
+
+
+def _wait_for_cache_expiry(ttl):
+    # Let what the previous pass cached expire, so that every measured pass
+    # starts cold, like a periodic pass 60 s or more after the last one.
+    if ttl:
+        time.sleep(ttl + 0.1)
+
+
+def run_sync(conductor, chassis_counts, bus_cost, cache_ttl, repeats=1):
+    """Measure power sync for each chassis count, cache on and off.
+
+    :param conductor: a :class:`tools.bench_ironic.Conductor`.
+    :param chassis_counts: e.g. ``(1, 4, 16)``.
+    :param bus_cost: seconds per BMC call on each emulator's bus.
+    :param cache_ttl: the ``power_state_cache_ttl`` of the "on" runs.
+    :param repeats: timed passes per configuration (the median is kept).
+    :returns: a list of result dicts.
+    """
+    password = bench_env.new_password()
+    results = []
+    for count in chassis_counts:
+        with bench_env.emulators(count, blades=BLADES, bus_cost=bus_cost,
+                                 username=bench_env.USERNAME,
+                                 password=password) as fleet:
+            uuids = [conductor.create_node(
+                bench_env.driver_info(emulator, blade, password))
+                for emulator in fleet for blade in range(1, BLADES + 1)]
+            conductor.set_options({'power_state_cache_ttl': 0.0})
+            sync_pass(conductor, uuids)
+            orders = {'chassis-major': uuids,
+                      'interleaved': [uuids[chassis * BLADES + blade]
+                                      for blade in range(BLADES)
+                                      for chassis in range(count)]}
+            for order, (label, ttl) in itertools.product(
+                    orders, (('on', cache_ttl), ('off', 0.0))):
+                if count == 1 and order == 'interleaved':
+                    continue  # the same order with one chassis
+                conductor.set_options({'power_state_cache_ttl': ttl})
+                walls = []
+                for _ in range(repeats):
+                    _wait_for_cache_expiry(cache_ttl)
+                    for emulator in fleet:
+                        emulator.reset_stats()
+                    walls.append(sync_pass(conductor, orders[order]))
+                    total, operations = _requests(fleet)
+                results.append({
+                    'chassis': count, 'nodes': len(uuids), 'cache': label,
+                    'order': order, 'cache_ttl_s': ttl,
+                    'bus_cost_s': bus_cost, 'workers': SYNC_WORKERS,
+                    'wall_s': round(statistics.median(walls), 3),
+                    'cm_requests': total,
+                    'cm_requests_by_operation': operations,
+                })
+        client_cache.clear()
+    return results
+
+
+def run_power_on(conductor, decompression_seconds, bus_cost, repeats=3):
+    """Time power on from hard off against the decompression time.
+
+    :param conductor: a :class:`tools.bench_ironic.Conductor`.
+    :param decompression_seconds: the emulator's FirmwareDecompressing time.
+    :param bus_cost: seconds per BMC call on the emulator's bus.
+    :param repeats: power-on runs (the median is kept).
+    :returns: a result dict.
+    """
+    password = bench_env.new_password()
+    blade = 1
+    with bench_env.emulators(1, blades=24, bus_cost=bus_cost,
+                             decompression_seconds=decompression_seconds,
+                             username=bench_env.USERNAME,
+                             password=password) as (emulator,):
+        uuid = conductor.create_node(
+            bench_env.driver_info(emulator, blade, password),
+            power_state=states.POWER_OFF)
+        walls = []
+        for _ in range(repeats):
+            emulator.set_blade(blade, switch_on=False, host_on=False)
+            emulator.reset_stats()
+            with conductor.acquire(uuid, shared=False,
+                                   purpose='power on') as task:
+                walls.append(bench_env.timed(
+                    task.driver.power.set_power_state, task,
+                    states.POWER_ON, timeout=decompression_seconds + 60))
+            if not emulator.blade(blade)['host_on']:
+                raise RuntimeError('the blade is not on after power on')
+        total, operations = _requests([emulator])
+    client_cache.clear()
+    wall = statistics.median(walls)
+    poll = CONF.msftocs.power_poll_interval
+    return {
+        'decompression_s': decompression_seconds,
+        'bus_cost_s': bus_cost,
+        'runs': repeats,
+        'wall_s': round(wall, 3),
+        'beyond_decompression_s': round(wall - decompression_seconds, 3),
+        'power_poll_interval_s': poll,
+        'within_one_poll_interval': wall - decompression_seconds < poll,
+        'cm_requests_last_run': total,
+        'cm_requests_by_operation_last_run': operations,
+    }
