@@ -139,7 +139,8 @@ class NtlmAuthenticator(object):
     pyspnego's NTLM acceptor reads the account from the file named by the
     environment variable ``NTLM_USER_FILE``; this writes it (mode 0600,
     ``:USER:PASSWORD``, so the client gives the user name without a
-    domain) and :meth:`close` removes it.
+    domain) and :meth:`close` removes it. The variable is process-wide:
+    one NTLM authenticator per process.
 
     :param username: the account name.
     :param password: its password (no ':' or line break).
