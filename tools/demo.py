@@ -213,8 +213,9 @@ def boot_device(sc):
            '%(persistent)s' % shown)
     sc.check(shown['boot_device'] == 'pxe' and shown['persistent'] is None,
              'unexpected boot device reading %s' % shown)
-    sc.say('The chassis manager now boots blade %d from the network. It '
-           'cannot tell whether a setting is persistent, so Ironic says '
+    sc.say('Blade %d will now boot from the network (PXE) at its next '
+           'start and every start after it. The chassis manager cannot '
+           'report whether a boot setting is persistent, so Ironic shows '
            '"None" instead of guessing.' % blade)
 
 
