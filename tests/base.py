@@ -34,7 +34,8 @@ DRIVER_INFO = {
 _ROOT_LOG_LEVEL = logging.getLogger().level
 
 
-def _undo_alembic_logging():
+def undo_alembic_logging():
+    """Undo what building ironic's test database does to logging."""
     # Building the test database runs alembic, whose logging.fileConfig()
     # disables every logger that exists at that moment, ours included, and
     # raises the root level to WARNING; the tests that run afterwards in
@@ -56,7 +57,7 @@ class MsftOcsTestCase(db_base.DbTestCase):
 
     def setUp(self):
         super().setUp()
-        _undo_alembic_logging()
+        undo_alembic_logging()
         self.config(enabled_hardware_types=['msftocs', 'fake-hardware'],
                     enabled_power_interfaces=['msftocs', 'fake'],
                     enabled_management_interfaces=['msftocs', 'noop',

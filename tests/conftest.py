@@ -13,21 +13,17 @@
 
 """Fixtures shared by every test ring."""
 
-import logging
-
 import pytest
+
+from tests import base
 
 
 @pytest.fixture(autouse=True)
 def _package_loggers_enabled():
     """Keep the package's loggers enabled for log assertions.
 
-    Building ironic's test database runs alembic, whose
-    ``logging.config.fileConfig()`` disables every logger that exists at that
-    moment, ours included; tests running after it would capture nothing.
+    Tests that are not ironic database tests may run after one; see
+    :func:`tests.base.undo_alembic_logging`.
     """
-    for name, logger in list(logging.root.manager.loggerDict.items()):
-        if (name.startswith('msftocs_driver')
-                and isinstance(logger, logging.Logger)):
-            logger.disabled = False
+    base.undo_alembic_logging()
     yield
