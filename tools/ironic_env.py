@@ -259,8 +259,8 @@ class StandaloneIronic(object):
 
     def _service_env(self):
         env = dict(os.environ)
-        # socat is told to run msftocs-console by name: make the console
-        # scripts of this interpreter's environment win.
+        # Ironic runs socat and the console bridge: let the scripts of this
+        # interpreter's environment win over any other installation.
         env['PATH'] = os.pathsep.join(
             [os.path.dirname(sys.executable), env.get('PATH', '')])
         return env
@@ -273,6 +273,13 @@ class StandaloneIronic(object):
             carries the end of its log.
         """
         self.workdir = tempfile.mkdtemp(prefix='msftocs-ironic-')
+        try:
+            self._start(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self, timeout):
         for sub in ('tmp', 'state', 'httpboot', 'tftpboot', 'locks'):
             os.mkdir(os.path.join(self.workdir, sub))
         self.api_port = free_port()
@@ -293,11 +300,7 @@ class StandaloneIronic(object):
                 [find_tool('ironic'), '--config-file', config],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=out,
                 env=self._service_env(), start_new_session=True)
-        try:
-            self._wait_until_ready(timeout)
-        except BaseException:
-            self.stop()
-            raise
+        self._wait_until_ready(timeout)
 
     def _wait_until_ready(self, timeout):
         deadline = time.monotonic() + timeout
@@ -396,29 +399,28 @@ class StandaloneIronic(object):
 
         :raises IronicEnvError: if a process of the group survived.
         """
-        if self.process is not None:
-            pgid = self.process.pid
+        try:
+            if self.process is not None:
+                self._stop_group(timeout)
+        finally:
+            if self.workdir and not self.keep_workdir:
+                shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def _stop_group(self, timeout):
+        process, self.process = self.process, None
+        pgid = process.pid
+        for signum, grace in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5)):
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(pgid, signal.SIGTERM)
-            deadline = time.monotonic() + timeout
+                os.killpg(pgid, signum)
+            deadline = time.monotonic() + grace
             while time.monotonic() < deadline:
-                if self.process.poll() is not None and not group_members(
-                        pgid):
-                    break
+                # poll() also reaps Ironic itself, so that it does not
+                # linger as a zombie member of the group.
+                if process.poll() is not None and not group_members(pgid):
+                    return
                 time.sleep(0.1)
-            else:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(pgid, signal.SIGKILL)
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    self.process.wait(timeout=5)
-            self.process = None
-            time.sleep(0.2)
-            left = group_members(pgid)
-            if left:
-                raise IronicEnvError('processes left running after ironic '
-                                     'stopped: %s' % left)
-        if self.workdir and not self.keep_workdir:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+        raise IronicEnvError('processes left running after ironic was '
+                             'killed: %s' % group_members(pgid))
 
     def __enter__(self):
         self.start()
