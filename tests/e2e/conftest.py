@@ -30,7 +30,6 @@ def _print_narration(kind, text):
 def scenario():
     """A running emulator and Ironic, as a :class:`tools.scenario.Scenario`."""
     with scenario_mod.Scenario.running(_print_narration) as running:
-        running.failed_required_step = None
         yield running
 
 

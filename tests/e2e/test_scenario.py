@@ -37,6 +37,10 @@ def require_socat():
     pytest.skip('socat is not installed')
 
 
+#: Names of failed steps that the later ones build on.
+_failed_required_steps = []
+
+
 def _params():
     for step in demo.STEPS:
         marks = (pytest.mark.socat,) if step.needs_socat else ()
@@ -45,13 +49,13 @@ def _params():
 
 @pytest.mark.parametrize('step', _params())
 def test_scenario_step(scenario, step):
-    if scenario.failed_required_step:
-        pytest.skip('step %s failed' % scenario.failed_required_step)
+    if _failed_required_steps:
+        pytest.skip('step %s failed' % _failed_required_steps[0])
     if step.needs_socat:
         require_socat()
     try:
         step.run(scenario)
     except BaseException:
         if step.required:
-            scenario.failed_required_step = step.name
+            _failed_required_steps.append(step.name)
         raise
