@@ -305,6 +305,12 @@ def _render(kind, text):
     sys.stdout.flush()
 
 
+def _heading(text):
+    if sys.stdout.isatty():
+        text = '\033[1m%s\033[0m' % text
+    print('\n' + text)
+
+
 #: Failures whose message says it all; anything else gets a traceback.
 _EXPECTED_FAILURES = (ScenarioError, ironic_env.IronicEnvError,
                       EmulatorError)
@@ -331,7 +337,7 @@ def run(out=_render):
             out('output', 'chassis manager (emulated): %s\nIronic API: %s'
                 % (sc.emulator.url, sc.ironic.endpoint))
             for number, current in enumerate(STEPS, 1):
-                print('\n[%d/%d] %s' % (number, len(STEPS), current.title))
+                _heading('[%d/%d] %s' % (number, len(STEPS), current.title))
                 if current.needs_socat and not shutil.which('socat'):
                     out('note', 'Skipped: socat is not installed '
                         '(apt-get install socat).')
