@@ -44,7 +44,9 @@ request counters (``/_emulator/stats``) count chassis-manager requests.
    of nodes, each running ``do_sync_power_state`` on a shared task. Wall
    time and chassis-manager requests are recorded with the batch cache on
    (``power_state_cache_ttl`` at its default) and off (0), each pass
-   starting with an expired cache.
+   starting with an expired cache, for nodes queued chassis by chassis
+   (Ironic's database order when whole chassis are enrolled in turn) and
+   interleaved across chassis.
 3. **Power on from hard off** (``tools/bench_sync.py``). A blade whose
    power switch is off is powered on through ``set_power_state``; the time
    beyond the emulator's decompression time is compared with one
@@ -180,6 +182,13 @@ def _rows(results):
                     % (med['driver'], med['floor'],
                        item['driver_over_floor']),
                     'target <= 1.2x'))
+                rows.append((
+                    '  of which %s' % item['transport'],
+                    'client %+.3f ms, driver layer %+.3f ms '
+                    '(parse_driver_info %.3f ms)'
+                    % (item['client_minus_floor_ms'],
+                       item['driver_minus_client_ms'],
+                       med['parse_driver_info']), ''))
                 rows.append((
                     'connection per call %s' % item['transport'],
                     'fresh %.3f ms / kept-alive %.3f ms = %.2fx'

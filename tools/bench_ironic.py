@@ -38,6 +38,9 @@ from ironic import objects  # noqa: E402
 from oslo_db.sqlalchemy import enginefacade  # noqa: E402
 from oslo_utils import uuidutils  # noqa: E402
 
+# Registers the [msftocs] options (ironic.conf.CONF is the same object).
+from msftocs_driver import conf as msftocs_conf  # noqa: E402,F401
+
 #: Interfaces enabled in the benchmark conductor.
 INTERFACES = {
     'enabled_hardware_types': ['msftocs'],
