@@ -98,13 +98,16 @@ opts = [
                         'waiting for a blade\'s firmware to decompress after '
                         'its power switch was turned on.')),
     cfg.IntOpt('console_session_timeout',
-               default=3600,
+               default=300,
                min=0,
                max=3600,
                help=_('Inactivity timeout, in seconds, requested for a blade '
                       'serial session; the chassis manager closes a session '
-                      'idle for longer. 0 means the chassis manager default '
-                      '(300 s).')),
+                      'idle for longer. The console bridge keeps its own '
+                      'session alive, so this only bounds how long a '
+                      'session left behind by a killed bridge blocks the '
+                      'blade\'s console. 0 means the chassis manager '
+                      'default (300 s).')),
     cfg.FloatOpt('console_poll_interval',
                  default=0.2,
                  min=0.05,
