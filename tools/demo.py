@@ -61,6 +61,9 @@ def show_driver(sc):
 
 @step('Enroll three blades', required=True)
 def enroll(sc):
+    sc.say('The emulated chassis manager serves HTTPS with a certificate of '
+           'its own; msftocs_verify_ca tells Ironic which certificate to '
+           'trust, so the connection is fully verified.')
     for blade in BLADES:
         sc.say('Enrolling blade %d of the emulated chassis...' % blade)
         node = sc.bm_json('node', 'create', '--driver', 'msftocs',
@@ -330,7 +333,7 @@ def run(out=_render):
         'drives the blades of an emulated Microsoft Open CloudServer '
         'chassis through its chassis manager, the way an operator would '
         'with the baremetal command. Starting the chassis-manager emulator '
-        '(24 blades) and Ironic on 127.0.0.1...')
+        '(24 blades, HTTPS) and Ironic on 127.0.0.1...')
     sc, skipped = None, 0
     try:
         with Scenario.running(out) as sc:

@@ -32,6 +32,7 @@ import time
 import requests
 
 from msftocs_driver.emulator.runner import EmulatorProcess
+from tools import bench_env
 from tools import ironic_env
 
 #: Blades of the emulated 24-blade chassis that the scenario enrolls.
@@ -65,6 +66,7 @@ class Scenario(object):
         self.out = out
         self.ironic_log_tail = None
         self.emulator_log_path = None
+        self.ca_file = None
 
     @classmethod
     @contextlib.contextmanager
@@ -77,17 +79,23 @@ class Scenario(object):
         # A fresh secret per run, so that finding it in a log means that
         # this run leaked it.
         password = 'ocs-' + secrets.token_urlsafe(12)
-        emulator = EmulatorProcess(
-            blades=24, auth='basic', username=USERNAME, password=password,
-            decompression_seconds=DECOMPRESSION_SECONDS,
-            extra_args=('--debug',))
         with contextlib.ExitStack() as stack:
+            # HTTPS with a certificate Ironic verifies, as in production.
+            tls_dir = stack.enter_context(tempfile.TemporaryDirectory(
+                prefix='msftocs-tls-'))
+            cert, key = bench_env.make_tls_material(tls_dir)
+            emulator = EmulatorProcess(
+                blades=24, auth='basic', username=USERNAME,
+                password=password, tls_cert=cert, tls_key=key,
+                decompression_seconds=DECOMPRESSION_SECONDS,
+                extra_args=('--debug',))
             emulator_log = stack.enter_context(tempfile.NamedTemporaryFile(
                 mode='ab', prefix='msftocs-emulator-', suffix='.log'))
             with _stderr_into(emulator_log):
                 stack.enter_context(emulator)
             ironic = stack.enter_context(ironic_env.StandaloneIronic())
             scenario = cls(ironic, emulator, password, out)
+            scenario.ca_file = cert
             scenario.emulator_log_path = emulator_log.name
             try:
                 yield scenario
@@ -127,7 +135,7 @@ class Scenario(object):
         """
         info = {'base_url': self.emulator.url.rstrip('/'),
                 'blade_id': blade, 'username': USERNAME,
-                'password': self.password}
+                'password': self.password, 'verify_ca': self.ca_file}
         info.update(overrides)
         args = []
         for field, value in info.items():
