@@ -51,12 +51,14 @@ def show_driver(sc):
     sc.check('msftocs' in drivers, 'msftocs is not among %s' % drivers)
     props = {p['property']: p['description'] for p in sc.bm_json(
         'driver', 'property', 'list', 'msftocs')}
-    for field in ('base_url', 'blade_id', 'username', 'password'):
+    for field in ('base_url', 'blade_id', 'username', 'password',
+                  'verify_ca'):
         name = 'msftocs_' + field
         sc.check(name in props, 'driver property %s is missing' % name)
         sc.out('output', '%s: %s' % (name, props[name]))
     sc.say('A blade is known by the URL of its chassis manager, its slot '
-           'number in the chassis, and the chassis manager credentials.')
+           'number in the chassis, and the chassis manager credentials; '
+           'TLS verification is on unless told otherwise.')
 
 
 @step('Enroll three blades', required=True)
