@@ -146,7 +146,7 @@ class DriverFaultTestCase(base.FaultTestCase):
         self.emulator.set_blade(base.BLADE, switch_on=False, host_on=False)
         self.emulator.set_blade(base.BLADE, decompression_seconds=10 ** 6)
         self.emulator.reset_stats()
-        op = OPERATIONS[2]
+        op = next(op for op in OPERATIONS if op.name == 'power_on')
         budget = POWER_TIMEOUT + self.options['power_poll_interval']
         error = self.assert_fails_in_time(
             budget, exception.PowerStateFailure, self._run, op)
