@@ -225,18 +225,16 @@ def test_wrong_password(endpoint, emulator):
             cm.get_blade_state(1)
 
 
+@pytest.mark.parametrize('endpoint', ['ntlm', 'tls-ntlm'], indirect=True)
 def test_basic_client_against_ntlm(endpoint, emulator):
-    if endpoint.auth != 'ntlm':
-        pytest.skip('the emulator accepts Basic')
     with endpoint.client(auth='basic') as cm:
         with pytest.raises(exceptions.AuthenticationError,
                            match='use the ntlm auth type'):
             cm.get_blade_state(1)
 
 
+@pytest.mark.parametrize('endpoint', ['tls', 'tls-ntlm'], indirect=True)
 def test_tls_verification(endpoint, emulator):
-    if not endpoint.process.url.startswith('https'):
-        pytest.skip('plain HTTP endpoint')
     # The system CAs do not know the generated CA.
     with endpoint.client(verify=True, retries=0) as cm:
         with pytest.raises(exceptions.ConnectionError, match='TLS'):

@@ -47,11 +47,9 @@ def _poll_for(session, seconds):
         timer.cancel()
 
 
-@pytest.fixture
-def once(endpoint):
-    """Run a slow, transport-independent test in one mode only."""
-    if endpoint.auth != 'basic' or endpoint.verify is not True:
-        pytest.skip('session timing does not depend on the transport')
+#: Session timing does not depend on the transport: the slow timing tests
+#: run against the plain HTTP, basic-auth emulator only.
+basic_only = pytest.mark.parametrize('endpoint', ['basic'], indirect=True)
 
 
 @pytest.fixture
@@ -86,7 +84,8 @@ def test_restart_after_the_cm_dropped_the_session(client, powered):
     assert powered.blade(1)['serial_session'] is False
 
 
-def test_keepalive_holds_the_session(once, client, powered):
+@basic_only
+def test_keepalive_holds_the_session(client, powered):
     with serial.SerialSession(client, 1, session_timeout=1,
                               poll_interval=0.05,
                               keepalive_interval=0.3) as session:
@@ -96,8 +95,8 @@ def test_keepalive_holds_the_session(once, client, powered):
     assert calls['SendBladeSerialData'] >= 5
 
 
-def test_without_keepalive_the_cm_drops_the_session(once, client,
-                                                    powered):
+@basic_only
+def test_without_keepalive_the_cm_drops_the_session(client, powered):
     # Receive alone does not count as activity: the emulator, like the CM,
     # drops the session, and SerialSession starts a new one.
     with serial.SerialSession(client, 1, session_timeout=1,
