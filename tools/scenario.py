@@ -10,13 +10,16 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""What a newcomer sees an operator do with a real Ironic and the emulator.
+"""The stage of the msftocs scenario: an emulated chassis and a real Ironic.
 
-The end-to-end tests assert these steps and the demo narrates them, so
-the two can never drift apart. Each step drives the real ``baremetal``
-CLI, then checks the outcome on the emulated chassis itself (through the
-emulator's control API), and raises :class:`ScenarioError` with a plain
-explanation when something does not hold.
+:class:`Scenario` starts the chassis-manager emulator (HTTPS, basic
+authentication) and a standalone Ironic, and gives the steps of
+:mod:`tools.demo` what they share: running and showing ``baremetal``
+commands, reading nodes and emulated blades, waiting, and looking for
+leaked secrets. The end-to-end tests assert the very steps that the demo
+narrates, so the two cannot drift apart. A step raises
+:class:`ScenarioError` with a plain explanation when something does not
+hold.
 """
 
 import collections
