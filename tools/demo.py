@@ -39,6 +39,7 @@ from tools.scenario import ScenarioError
 from tools.scenario import step
 from tools.scenario import STEPS
 from tools.scenario import SWITCHED_OFF_BLADE
+from tools.scenario import SYNC_INTERVAL
 
 
 @step('Ironic offers the msftocs hardware type', required=True)
@@ -288,6 +289,29 @@ def inspect(sc):
     sc.say('Inspection read blade %d\'s inventory from the chassis manager, '
            'recorded its processors and memory, and created an Ironic port '
            'for each of its network cards.' % blade)
+
+
+@step('Ironic puts back a blade switched on behind its back')
+def power_sync(sc):
+    blade, name = INSPECT_BLADE, node_name(INSPECT_BLADE)
+    sc.check(sc.node(name)['power_state'] == 'power off',
+             'node %s should be off before this step' % name)
+    sc.note('The emulator turns the host of blade %d on behind Ironic\'s '
+            'back, as if someone had pressed its power button.' % blade)
+    sc.emulator.reset_stats()
+    sc.emulator.set_blade(blade, host_on=True)
+    started = time.monotonic()
+    sc.wait_until(lambda: not sc.blade(blade)['host_on'],
+                  'the power sync to turn blade %d off' % blade,
+                  timeout=3 * SYNC_INTERVAL + 30)
+    calls = sc.emulator.stats()['operations']
+    sc.check(calls.get('GetAllBladesState') and calls.get('SetBladeOff'),
+             'expected GetAllBladesState then SetBladeOff, saw %s' % calls)
+    sc.say('Every %d s Ironic compares the power state of its nodes with '
+           'the hardware, reading the whole chassis with one '
+           'GetAllBladesState call. It found blade %d on although it should '
+           'be off, and turned it off again after %.0f s.'
+           % (SYNC_INTERVAL, blade, time.monotonic() - started))
 
 
 @step('The password stayed secret')

@@ -43,6 +43,8 @@ POWER_BLADE, SWITCHED_OFF_BLADE, INSPECT_BLADE = 3, 5, 7
 BLADES = (POWER_BLADE, SWITCHED_OFF_BLADE, INSPECT_BLADE)
 #: Seconds the emulated BMC firmware takes to decompress after switch-on.
 DECOMPRESSION_SECONDS = 2
+#: Seconds between Ironic's power-state syncs.
+SYNC_INTERVAL = 5
 USERNAME = 'admin'
 #: What the command line of a console process contains.
 _CONSOLE_PROGRAMS = ('socat', 'msftocs-console', 'msftocs_driver.cmd.console')
@@ -96,7 +98,8 @@ class Scenario(object):
                 mode='ab', prefix='msftocs-emulator-', suffix='.log'))
             with _stderr_into(emulator_log):
                 stack.enter_context(emulator)
-            ironic = stack.enter_context(ironic_env.StandaloneIronic())
+            ironic = stack.enter_context(
+                ironic_env.StandaloneIronic(sync_interval=SYNC_INTERVAL))
             scenario = cls(ironic, emulator, password, out)
             scenario.ca_file = cert
             scenario.emulator_log_path = emulator_log.name
