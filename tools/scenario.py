@@ -14,15 +14,14 @@
 
 :class:`Scenario` starts the chassis-manager emulator (HTTPS, basic
 authentication) and a standalone Ironic, and gives the steps of
-:mod:`tools.demo` what they share: running and showing ``baremetal``
-commands, reading nodes and emulated blades, waiting, and looking for
-leaked secrets. The end-to-end tests assert the very steps that the demo
-narrates, so the two cannot drift apart. A step raises
+:mod:`tools.scenario_steps` what they share: running and showing
+``baremetal`` commands, reading nodes and emulated blades, waiting, and
+looking for leaked secrets. The end-to-end tests assert the very steps
+that the demo narrates, so the two cannot drift apart. A step raises
 :class:`ScenarioError` with a plain explanation when something does not
 hold.
 """
 
-import collections
 import contextlib
 import os
 import secrets
@@ -317,22 +316,3 @@ def _stderr_into(log_file):
 def node_name(blade):
     """The Ironic node name the scenario gives a blade."""
     return 'blade-%d' % blade
-
-
-#: One step of the scenario. ``needs_socat``: skipped without socat;
-#: ``required``: the steps after it cannot work if it failed.
-Step = collections.namedtuple('Step', 'name title run needs_socat required')
-STEPS = []
-
-
-def step(title, needs_socat=False, required=False):
-    """Register the decorated function as the next scenario step.
-
-    :param title: a short heading for the demo.
-    :param needs_socat: the step runs socat.
-    :param required: later steps depend on this one.
-    """
-    def register(func):
-        STEPS.append(Step(func.__name__, title, func, needs_socat, required))
-        return func
-    return register

@@ -14,9 +14,9 @@
 
 Each step drives the real ``baremetal`` CLI against a standalone Ironic
 with the msftocs hardware type, then checks the result on the emulated
-chassis; see :mod:`tools.demo` for what each step does and checks. When
-a step that the others build on (such as enrolling) fails, the rest are
-skipped.
+chassis; :mod:`tools.scenario_steps` says what each step does and checks.
+When a step that the others build on (such as enrolling) fails, the rest
+are skipped.
 """
 
 import os
@@ -24,7 +24,7 @@ import shutil
 
 import pytest
 
-from tools import demo
+from tools import scenario_steps
 
 
 def require_socat():
@@ -42,7 +42,7 @@ _failed_required_steps = []
 
 
 def _params():
-    for step in demo.STEPS:
+    for step in scenario_steps.STEPS:
         marks = (pytest.mark.socat,) if step.needs_socat else ()
         yield pytest.param(step, id=step.name, marks=marks)
 
