@@ -33,6 +33,7 @@ from tools import ironic_env
 from tools.scenario import Scenario
 from tools.scenario import ScenarioError
 from tools.scenario_steps import STEPS
+from tools import sysutils
 
 
 def _render(kind, text):
@@ -55,7 +56,7 @@ def _heading(text):
 
 #: Failures whose message says it all; anything else gets a traceback.
 _EXPECTED_FAILURES = (ScenarioError, ironic_env.IronicEnvError,
-                      EmulatorError)
+                      sysutils.ToolMissing, EmulatorError)
 
 
 def _interrupt(signum, frame):

@@ -27,7 +27,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,8 @@ import textwrap
 import time
 
 import requests
+
+from tools import sysutils
 
 _CONFIG_TEMPLATE = """\
 [DEFAULT]
@@ -140,76 +141,6 @@ def display_command(argv):
     return 'baremetal ' + ' '.join(shown)
 
 
-def find_tool(name):
-    """Find a console script, preferring the running interpreter's venv.
-
-    :param name: the executable name, e.g. ``baremetal``.
-    :returns: its absolute path.
-    :raises IronicEnvError: when it is not installed.
-    """
-    beside = os.path.join(os.path.dirname(sys.executable), name)
-    path = beside if os.access(beside, os.X_OK) else shutil.which(name)
-    if not path:
-        raise IronicEnvError('%s is not installed (it comes with the '
-                             'test requirements)' % name)
-    return path
-
-
-def free_port():
-    """Return a TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-def free_port_range(count):
-    """Return ``start:end`` (end exclusive) for ``[console]port_range``.
-
-    The range starts at a port that is free now; Ironic itself skips any
-    port of the range that is taken when it allocates one.
-
-    :param count: how many ports the range holds.
-    """
-    start = free_port()
-    start = min(start, 65536 - count)
-    return '%d:%d' % (start, start + count)
-
-
-def command_line(pid):
-    """The command line of a process, or None when it is gone.
-
-    :param pid: the process id.
-    """
-    try:
-        with open('/proc/%d/cmdline' % pid, 'rb') as cmdline:
-            argv = cmdline.read().rstrip(b'\0').replace(b'\0', b' ')
-    except OSError:
-        return None
-    return argv.decode(errors='replace')
-
-
-def group_members(pgid):
-    """List the live (not zombie) processes of a process group.
-
-    :param pgid: the process group id.
-    :returns: a list of ``(pid, command line)``.
-    """
-    members = []
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            with open('/proc/%s/stat' % entry) as stat_file:
-                stat = stat_file.read()
-        except OSError:
-            continue
-        # The state and the group follow the parenthesised command name.
-        fields = stat[stat.rindex(')') + 2:].split()
-        if int(fields[2]) == pgid and fields[0] != 'Z':
-            members.append((int(entry), command_line(int(entry)) or ''))
-    return members
-
-
 class StandaloneIronic(object):
     """One all-in-one Ironic service and the ``baremetal`` CLI to drive it.
 
@@ -252,7 +183,7 @@ class StandaloneIronic(object):
         with open(path, 'w') as conf:
             conf.write(_CONFIG_TEMPLATE.format(
                 workdir=self.workdir,
-                api_port=self.api_port, http_port=free_port(),
+                api_port=self.api_port, http_port=sysutils.free_port(),
                 sync_interval=self.sync_interval,
                 console_ports=self.console_port_range, msftocs=msftocs))
         return path
@@ -282,12 +213,12 @@ class StandaloneIronic(object):
     def _start(self, timeout):
         for sub in ('tmp', 'state', 'httpboot', 'tftpboot', 'locks'):
             os.mkdir(os.path.join(self.workdir, sub))
-        self.api_port = free_port()
-        self.console_port_range = free_port_range(self.console_ports)
+        self.api_port = sysutils.free_port()
+        self.console_port_range = sysutils.free_port_range(self.console_ports)
         config = self._write_config()
         try:
             subprocess.run(
-                [find_tool('ironic-dbsync'), '--config-file', config,
+                [sysutils.find_tool('ironic-dbsync'), '--config-file', config,
                  'create_schema'],
                 check=True, capture_output=True, text=True, timeout=120)
         except subprocess.SubprocessError as exc:
@@ -297,7 +228,7 @@ class StandaloneIronic(object):
             # A session of its own: stop() can then end Ironic, its worker
             # and any console it started as one process group.
             self.process = subprocess.Popen(
-                [find_tool('ironic'), '--config-file', config],
+                [sysutils.find_tool('ironic'), '--config-file', config],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=out,
                 env=self._service_env(), start_new_session=True)
         self._wait_until_ready(timeout)
@@ -340,7 +271,7 @@ class StandaloneIronic(object):
                if not k.startswith('OS_')}
         env.update(OS_ENDPOINT=self.endpoint, OS_AUTH_TYPE='none',
                    OS_BAREMETAL_API_VERSION='latest')
-        proc = subprocess.run([find_tool('baremetal')] + list(args),
+        proc = subprocess.run([sysutils.find_tool('baremetal')] + list(args),
                               capture_output=True, text=True, env=env,
                               stdin=subprocess.DEVNULL, timeout=timeout)
         result = CommandResult(list(args), proc.returncode, proc.stdout,
@@ -351,7 +282,7 @@ class StandaloneIronic(object):
 
     def processes(self):
         """The live processes of Ironic's group: ``[(pid, command line)]``."""
-        return group_members(self.pid) if self.pid else []
+        return sysutils.group_members(self.pid) if self.pid else []
 
     def _read(self, name):
         try:
@@ -416,11 +347,12 @@ class StandaloneIronic(object):
             while time.monotonic() < deadline:
                 # poll() also reaps Ironic itself, so that it does not
                 # linger as a zombie member of the group.
-                if process.poll() is not None and not group_members(pgid):
+                if (process.poll() is not None
+                        and not sysutils.group_members(pgid)):
                     return
                 time.sleep(0.1)
         raise IronicEnvError('processes left running after ironic was '
-                             'killed: %s' % group_members(pgid))
+                             'killed: %s' % sysutils.group_members(pgid))
 
     def __enter__(self):
         self.start()

@@ -36,6 +36,7 @@ import requests
 from msftocs_driver.emulator.runner import EmulatorProcess
 from tools import bench_env
 from tools import ironic_env
+from tools import sysutils
 
 #: Blades of the emulated 24-blade chassis that the scenario enrolls.
 POWER_BLADE, SWITCHED_OFF_BLADE, INSPECT_BLADE = 3, 5, 7
@@ -271,7 +272,7 @@ class Scenario(object):
         if self.password in emulator_output:
             places.append("the emulator's output")
         processes = self.ironic.processes() + [
-            (self.emulator.pid, ironic_env.command_line(self.emulator.pid))]
+            (self.emulator.pid, sysutils.command_line(self.emulator.pid))]
         for pid, cmdline in processes:
             if self.password in (cmdline or ''):
                 places.append('the command line of process %d' % pid)
