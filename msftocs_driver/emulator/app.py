@@ -83,8 +83,7 @@ class EmulatorApp(object):
             status, body = self.control.handle(
                 method, path[len(control.PREFIX):], environ)
             return self._reply(start_response, status, [
-                ('Content-Type', 'application/json'),
-                ('Cache-Control', 'no-cache')] + auth.headers,
+                ('Content-Type', 'application/json')] + auth.headers,
                 json.dumps(body).encode())
         operation = None
         if path.count('/') == 1:
@@ -143,7 +142,10 @@ class EmulatorApp(object):
 
     @staticmethod
     def _reply(start_response, status, headers, body):
-        start_response(status, headers + [('Content-Length', str(len(body)))])
+        # The CM marks every response no-cache, error pages included.
+        start_response(status, headers + [
+            ('Cache-Control', 'no-cache'),
+            ('Content-Length', str(len(body)))])
         return [body]
 
 

@@ -141,8 +141,16 @@ class Blade(object):
     def power_cycle(self, now, off_time):
         """Power-cycle the host; a host that is off is simply powered on.
 
-        :param off_time: seconds the host stays off before powering on.
+        The BMC refuses to cycle a host that is off; the CM then sends a
+        plain power-on (reference 6.1), so ``off_time`` does not apply.
+
+        :param off_time: seconds a running host stays off before powering
+            on again.
         """
+        if not self.host_on:
+            self._host_on_at = None
+            self._boot()
+            return
         self.host_on = False
         if off_time:
             self._host_on_at = now + off_time

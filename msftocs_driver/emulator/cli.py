@@ -23,6 +23,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 from msftocs_driver.emulator import app as app_mod
 from msftocs_driver.emulator import auth
@@ -91,9 +92,11 @@ def parse_args(argv=None):
     return args
 
 
-def build_app(args):
+def build_app(args, sleep=time.sleep):
     """Build the WSGI application and its authenticator from the flags.
 
+    :param sleep: the sleep function of every emulated wait (latency,
+        faults, bus cost, power-on waits).
     :raises: config.ConfigError, ValueError
     """
     cfg = config_mod.load(
@@ -109,16 +112,16 @@ def build_app(args):
               file=sys.stderr)
     authenticator = auth.make_authenticator(args.auth, args.username,
                                             password)
-    chassis = chassis_mod.Chassis(cfg)
+    chassis = chassis_mod.Chassis(cfg, sleep=sleep)
     forbidden = {400: '400 Bad Request', 403: '403 Forbidden'}
     return app_mod.EmulatorApp(
         chassis, authenticator, latency=cfg.latency,
         role=operations.Role[args.role],
-        forbidden_status=forbidden[args.forbidden_status])
+        forbidden_status=forbidden[args.forbidden_status], sleep=sleep)
 
 
-def _reap_sessions(chassis, stop):
-    while not stop.wait(SESSION_REAP_INTERVAL):
+def _reap_sessions(chassis, stopping):
+    while not stopping.wait(SESSION_REAP_INTERVAL):
         for blade_id in chassis.expire_sessions():
             LOG.info('Serial session of blade %d timed out', blade_id)
 
@@ -136,12 +139,15 @@ def main(argv=None):
         # Ours only: pyspnego logs NTLM messages at debug level.
         logging.getLogger('msftocs_driver').setLevel(logging.DEBUG)
     print(BANNER, file=sys.stderr, flush=True)
+    stopping = threading.Event()
     try:
-        app = build_app(args)
+        # Emulated waits end as soon as a stop is requested: cheroot's
+        # shutdown joins busy workers without a time limit, so a long
+        # delay fault or power-on wait would otherwise hold the exit.
+        app = build_app(args, sleep=stopping.wait)
     except (config_mod.ConfigError, ValueError) as exc:
         print('msftocs-emulator: %s' % exc, file=sys.stderr)
         return 2
-    stop = threading.Event()
     try:
         server = server_mod.EmulatorServer((args.host, args.port), app,
                                            args.tls_cert, args.tls_key)
@@ -153,20 +159,21 @@ def main(argv=None):
         return 1
 
     def request_stop(signum, frame):
-        stop.set()
+        stopping.set()
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     serving = threading.Thread(target=server.serve, daemon=True,
                                name='emulator-server')
     reaper = threading.Thread(target=_reap_sessions, daemon=True,
-                              args=(app.chassis, stop), name='session-reaper')
+                              args=(app.chassis, stopping),
+                              name='session-reaper')
     serving.start()
     reaper.start()
     print('msftocs-emulator listening on %s://%s:%d/'
           % (server.scheme, args.host, server.port), flush=True)
     try:
-        while not stop.wait(3600):
+        while not stopping.wait(3600):
             pass
     finally:
         server.stop()

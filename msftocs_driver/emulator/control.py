@@ -27,7 +27,7 @@ import threading
 
 from msftocs_driver.emulator import config
 from msftocs_driver.emulator import faults as faults_mod
-from msftocs_driver.emulator.operations import registry
+from msftocs_driver.emulator import operations
 
 PREFIX = '/_emulator/'
 _BLADE_CHANGES = {'present': bool, 'type': str, 'switch_on': bool,
@@ -121,7 +121,7 @@ class ControlApi(object):
                 return {'faults': self.faults.list()}
             if method == 'POST':
                 self.faults.add(faults_mod.parse_fault(
-                    self._json(environ), registry.names()))
+                    self._json(environ), operations.names()))
                 return {'faults': self.faults.list()}
             if method == 'DELETE':
                 self.faults.clear()

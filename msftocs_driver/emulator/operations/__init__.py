@@ -13,16 +13,13 @@
 
 """The CM operations the emulator implements, one module per area."""
 
-from msftocs_driver.emulator.operations import boot  # noqa: F401
+from msftocs_driver.emulator.operations import blade_settings  # noqa: F401
+from msftocs_driver.emulator.operations import common
 from msftocs_driver.emulator.operations import health  # noqa: F401
 from msftocs_driver.emulator.operations import inventory  # noqa: F401
-from msftocs_driver.emulator.operations import leds  # noqa: F401
 from msftocs_driver.emulator.operations import power  # noqa: F401
-from msftocs_driver.emulator.operations import power_capping  # noqa: F401
-from msftocs_driver.emulator.operations import power_policy  # noqa: F401
-from msftocs_driver.emulator.operations import registry
 from msftocs_driver.emulator.operations import serial  # noqa: F401
 
-Role = registry.Role
-lookup = registry.lookup
-names = registry.names
+Role = common.Role
+lookup = common.lookup
+names = common.names

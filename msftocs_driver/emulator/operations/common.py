@@ -11,15 +11,99 @@
 # under the License.
 
 
-"""Pieces shared by the operation handlers: envelopes, validation, All*."""
+"""The operation table and what the handlers share.
 
+Each handler module registers its operations with :func:`operation` or
+:func:`blade_operation`. A handler takes the
+:class:`~msftocs_driver.emulator.chassis.Chassis` and the
+:class:`~msftocs_driver.emulator.params.QueryParams` of the request and
+returns ``(root element name, fields)`` for :func:`.xmlout.render`.
+
+Each operation also has the least privileged role allowed to call it
+(CM v2.5 ``ChassisManagerSecurity``, reference 1.3); operations missing
+from the CM's table require Admin.
+"""
+
+import collections
 import contextlib
+import enum
 
 from msftocs_driver.emulator import xmlout
 from msftocs_driver.ocs import constants
 
+Operation = collections.namedtuple('Operation', ('name', 'handler', 'role'))
+
+_OPERATIONS = {}
+
 CODE = constants.CompletionCode
 SUCCESS = CODE.Success
+#: ``(code, description)`` of an id or value out of range.
+OUT_OF_RANGE = (CODE.ParameterOutOfRange, CODE.ParameterOutOfRange.name)
+
+
+class Role(enum.IntEnum):
+    """CM authorization roles, most privileged first."""
+
+    admin = 0  # WcsCmAdmin (or a local administrator)
+    operator = 1  # WcsCmOperator
+    user = 2  # WcsCmUser
+
+
+def operation(name, role=Role.admin):
+    """Register the decorated function as the handler of CM ``name``.
+
+    :param role: the least privileged role allowed to call it.
+    """
+    def register(handler):
+        _OPERATIONS[name.lower()] = Operation(name, handler, role)
+        return handler
+    return register
+
+
+def blade_operation(name, role, per_blade, root='BladeResponse',
+                    all_name=None, all_root='AllBladesResponse',
+                    collection='bladeResponseCollection'):
+    """Register a single-blade operation and, optionally, its All* variant.
+
+    :param name: the single-blade operation, which takes ``bladeId``.
+    :param role: the least privileged role allowed to call both.
+    :param per_blade: ``f(chassis, blade_id, params) -> fields``.
+    :param root: root element of the single-blade reply, also the element
+        of each entry of the All* collection.
+    :param all_name: the All* operation, which runs ``per_blade`` for every
+        slot with the same parameters; None when there is none.
+    :param all_root: root element of the All* reply.
+    :param collection: element name of the All* collection.
+    """
+    def single(chassis, params):
+        return root, per_blade(chassis, params.int('bladeId'), params)
+
+    def every(chassis, params):
+        entries = [per_blade(chassis, blade_id, params)
+                   for blade_id in range(1, chassis.population + 1)]
+        # Success if at least one blade succeeded (reference 5).
+        if any(fields[0][1] is SUCCESS for fields in entries):
+            head = envelope(SUCCESS, 'Fetched result successfully')
+        else:
+            head = envelope(CODE.Failure, 'Failure in fetching result')
+        return all_root, head + [(collection, xmlout.Items(root, entries))]
+
+    operation(name, role)(single)
+    if all_name:
+        operation(all_name, role)(every)
+
+
+def lookup(name):
+    """Find an operation by name, ignoring case as WCF does.
+
+    :returns: the :class:`Operation`, or None for an unknown name.
+    """
+    return _OPERATIONS.get(name.lower())
+
+
+def names():
+    """Canonical names of every registered operation, sorted."""
+    return sorted(op.name for op in _OPERATIONS.values())
 
 
 def envelope(code, description=''):
@@ -87,20 +171,28 @@ class BmcCall(object):
 
 
 @contextlib.contextmanager
-def bmc_call(chassis, blade_id, allow_jbod=False):
+def bmc_call(chassis, blade_id, allow_jbod=False, rejected=None):
     """Validate a blade request as the CM does, then talk to its BMC.
 
     ValidateRequest order (CM v2.5, reference 6.1): id range, cached blade
     type (a known JBOD gets CommandNotValidForBlade where not allowed; an
-    Unknown type is allowed everything), Blade_EN
-    off, decompression. These use cached state and cost nothing; then one
-    exchange on the chassis-wide BMC bus, which times out for an empty slot.
-    The body of the ``with`` runs under the chassis lock.
+    Unknown type is allowed everything), Blade_EN off, decompression.
+    Then the operation's own parameter checks (``rejected``). These use
+    cached state and cost nothing; then one exchange on the chassis-wide
+    BMC bus, which times out for an empty slot. The body of the ``with``
+    runs under the chassis lock.
 
+    :param allow_jbod: whether a JBOD may make this call.
+    :param rejected: ``(code, description)`` when a parameter of the call
+        is invalid, else None. The CM checks its parameters after
+        ValidateRequest and before any IPMI command (reference 6.1 for
+        offTime; the same order assumed for the other range checks,
+        inference), so an empty slot answers ParameterOutOfRange, not
+        Timeout, and the bus is not used.
     :yields: a :class:`BmcCall`.
     """
     if not chassis.valid_id(blade_id):
-        yield BmcCall(CODE.ParameterOutOfRange, CODE.ParameterOutOfRange.name)
+        yield BmcCall(*OUT_OF_RANGE)
         return
     with chassis.lock:
         blade = chassis.blade(blade_id)
@@ -109,7 +201,7 @@ def bmc_call(chassis, blade_id, allow_jbod=False):
                 and blade.cached_type is constants.BladeType.Jbod):
             failure = (CODE.CommandNotValidForBlade,
                        CODE.CommandNotValidForBlade.name)
-        failure = failure or check_power(blade, chassis.clock())
+        failure = failure or check_power(blade, chassis.clock()) or rejected
     if failure:
         yield BmcCall(*failure)
         return
@@ -119,21 +211,3 @@ def bmc_call(chassis, blade_id, allow_jbod=False):
             yield BmcCall(CODE.Timeout, CODE.Timeout.name)
         else:
             yield BmcCall(SUCCESS, '', blade)
-
-
-def all_blades(chassis, collection, item, per_blade):
-    """Run a single-blade handler for every slot, as the All* calls do.
-
-    :param collection: element name of the collection.
-    :param item: element name of each entry.
-    :param per_blade: ``f(chassis, blade_id) -> fields`` whose first field
-        is the completion code.
-    :returns: the reply fields: Success if at least one blade succeeded.
-    """
-    entries = [per_blade(chassis, blade_id)
-               for blade_id in range(1, chassis.population + 1)]
-    if any(fields[0][1] is SUCCESS for fields in entries):
-        head = envelope(SUCCESS, 'Fetched result successfully')
-    else:
-        head = envelope(CODE.Failure, 'Failure in fetching result')
-    return head + [(collection, xmlout.Items(item, entries))]

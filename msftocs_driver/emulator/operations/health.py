@@ -15,9 +15,9 @@
 
 from msftocs_driver.emulator import inventory
 from msftocs_driver.emulator.operations import common
+from msftocs_driver.emulator.operations.common import operation
+from msftocs_driver.emulator.operations.common import Role
 from msftocs_driver.emulator.operations import inventory as inventory_ops
-from msftocs_driver.emulator.operations.registry import operation
-from msftocs_driver.emulator.operations.registry import Role
 from msftocs_driver.emulator import xmlout
 from msftocs_driver.ocs import constants
 

@@ -15,8 +15,9 @@
 
 from msftocs_driver.emulator import inventory
 from msftocs_driver.emulator.operations import common
-from msftocs_driver.emulator.operations.registry import operation
-from msftocs_driver.emulator.operations.registry import Role
+from msftocs_driver.emulator.operations.common import blade_operation
+from msftocs_driver.emulator.operations.common import operation
+from msftocs_driver.emulator.operations.common import Role
 from msftocs_driver.emulator import xmlout
 from msftocs_driver.ocs import constants
 
@@ -46,7 +47,7 @@ def _nics(blade):
     return xmlout.Items('NicInfo', entries)
 
 
-def _blade_info(chassis, blade_id):
+def _blade_info(chassis, blade_id, params):
     # JBODs answer GetBladeInfo (reference 9).
     with common.bmc_call(chassis, blade_id, allow_jbod=True) as call:
         if call.ok:
@@ -66,18 +67,12 @@ def _blade_info(chassis, blade_id):
     return common.blade_envelope(call.code, call.description, blade_id) + body
 
 
-@operation('GetBladeInfo', Role.user)
-def get_blade_info(chassis, params):
-    return 'BladeInfoResponse', _blade_info(chassis, params.int('bladeId'))
-
-
-@operation('GetAllBladesInfo', Role.user)
-def get_all_blades_info(chassis, params):
-    # GetAllBladesInfoResponse has no [DataContract]: serialised as a POCO,
-    # with the same element names (reference 3).
-    return 'GetAllBladesInfoResponse', common.all_blades(
-        chassis, 'bladeInfoResponseCollection', 'BladeInfoResponse',
-        _blade_info)
+# GetAllBladesInfoResponse has no [DataContract]: serialised as a POCO,
+# with the same element names (reference 3).
+blade_operation('GetBladeInfo', Role.user, _blade_info,
+                root='BladeInfoResponse', all_name='GetAllBladesInfo',
+                all_root='GetAllBladesInfoResponse',
+                collection='bladeInfoResponseCollection')
 
 
 def _chassis_blade(chassis, blade_id):

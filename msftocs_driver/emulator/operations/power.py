@@ -11,25 +11,33 @@
 # under the License.
 
 
-"""Power operations: the Blade_EN switch and host power (reference 6.1)."""
+"""Power operations (reference 6.1).
+
+Two domains: the Blade_EN hot-swap switch (SetPowerOn/Off, GetPowerState),
+a GPIO on the chassis side bus that works for any slot, and host power
+through the blade's BMC (SetBladeOn/Off, GetBladeState, power cycle). The
+BMC's power restore policy (SetBladeDefaultPowerState{On,Off}, IPMI
+AlwaysPowerUp / StayOff) decides whether the host boots when Blade_EN
+turns on.
+"""
+
+import functools
 
 from msftocs_driver.emulator.operations import common
-from msftocs_driver.emulator.operations.registry import operation
-from msftocs_driver.emulator.operations.registry import Role
+from msftocs_driver.emulator.operations.common import blade_operation
+from msftocs_driver.emulator.operations.common import Role
 from msftocs_driver.ocs import constants
 
-CODE = constants.CompletionCode
 STATE = constants.PowerState
 
 
-# Blade_EN switch: a GPIO on the chassis side bus, not the BMC. These calls
-# run no blade validation and work on empty slots, JBODs and dead BMCs.
+# Blade_EN switch: no blade validation, so these work on empty slots,
+# JBODs and dead BMCs.
 
-def _power_state(chassis, blade_id):
+def _power_state(chassis, blade_id, params):
     if not chassis.valid_id(blade_id):
-        return common.blade_envelope(
-            CODE.ParameterOutOfRange, CODE.ParameterOutOfRange.name,
-            blade_id) + [('Decompression', 0), ('powerState', STATE.NA)]
+        return common.blade_envelope(*common.OUT_OF_RANGE, blade_id) + [
+            ('Decompression', 0), ('powerState', STATE.NA)]
     with chassis.lock:
         blade = chassis.blade(blade_id)
         now = chassis.clock()
@@ -46,22 +54,9 @@ def _power_state(chassis, blade_id):
         ('Decompression', remaining), ('powerState', state)]
 
 
-@operation('GetPowerState', Role.user)
-def get_power_state(chassis, params):
-    return 'PowerStateResponse', _power_state(chassis, params.int('bladeId'))
-
-
-@operation('GetAllPowerState', Role.user)
-def get_all_power_state(chassis, params):
-    return 'GetAllPowerStateResponse', common.all_blades(
-        chassis, 'powerStateResponseCollection', 'PowerStateResponse',
-        _power_state)
-
-
-def _switch(chassis, blade_id, on):
+def _switch(chassis, blade_id, params, on):
     if not chassis.valid_id(blade_id):
-        return common.blade_envelope(
-            CODE.ParameterOutOfRange, CODE.ParameterOutOfRange.name, blade_id)
+        return common.blade_envelope(*common.OUT_OF_RANGE, blade_id)
     if on:
         chassis.switch_power_on(blade_id)
     else:
@@ -69,33 +64,20 @@ def _switch(chassis, blade_id, on):
     return common.blade_envelope(common.SUCCESS, '', blade_id)
 
 
-@operation('SetPowerOn', Role.admin)
-def set_power_on(chassis, params):
-    return 'BladeResponse', _switch(chassis, params.int('bladeId'), True)
-
-
-@operation('SetPowerOff', Role.admin)
-def set_power_off(chassis, params):
-    return 'BladeResponse', _switch(chassis, params.int('bladeId'), False)
-
-
-@operation('SetAllPowerOn', Role.admin)
-def set_all_power_on(chassis, params):
-    return 'AllBladesResponse', common.all_blades(
-        chassis, 'bladeResponseCollection', 'BladeResponse',
-        lambda c, blade_id: _switch(c, blade_id, True))
-
-
-@operation('SetAllPowerOff', Role.admin)
-def set_all_power_off(chassis, params):
-    return 'AllBladesResponse', common.all_blades(
-        chassis, 'bladeResponseCollection', 'BladeResponse',
-        lambda c, blade_id: _switch(c, blade_id, False))
+blade_operation('GetPowerState', Role.user, _power_state,
+                root='PowerStateResponse', all_name='GetAllPowerState',
+                all_root='GetAllPowerStateResponse',
+                collection='powerStateResponseCollection')
+blade_operation('SetPowerOn', Role.admin,
+                functools.partial(_switch, on=True), all_name='SetAllPowerOn')
+blade_operation('SetPowerOff', Role.admin,
+                functools.partial(_switch, on=False),
+                all_name='SetAllPowerOff')
 
 
 # Host power, through the blade's BMC.
 
-def _blade_state(chassis, blade_id):
+def _blade_state(chassis, blade_id, params):
     with common.bmc_call(chassis, blade_id) as call:
         if not call.ok:
             state = STATE.NA
@@ -105,69 +87,65 @@ def _blade_state(chassis, blade_id):
         ('bladeState', state)]
 
 
-@operation('GetBladeState', Role.user)
-def get_blade_state(chassis, params):
-    return 'BladeStateResponse', _blade_state(chassis, params.int('bladeId'))
-
-
-@operation('GetAllBladesState', Role.user)
-def get_all_blades_state(chassis, params):
-    return 'GetAllBladesStateResponse', common.all_blades(
-        chassis, 'bladeStateResponseCollection', 'BladeStateResponse',
-        _blade_state)
-
-
-def _host_power(chassis, blade_id, on):
+def _host_power(chassis, blade_id, params, on):
     with common.bmc_call(chassis, blade_id) as call:
         if call.ok:
             call.blade.set_host_power(on)
     return common.blade_envelope(call.code, call.description, blade_id)
 
 
-@operation('SetBladeOn', Role.admin)
-def set_blade_on(chassis, params):
-    return 'BladeResponse', _host_power(chassis, params.int('bladeId'), True)
-
-
-@operation('SetBladeOff', Role.admin)
-def set_blade_off(chassis, params):
-    return 'BladeResponse', _host_power(chassis, params.int('bladeId'), False)
-
-
-@operation('SetAllBladesOn', Role.admin)
-def set_all_blades_on(chassis, params):
-    return 'AllBladesResponse', common.all_blades(
-        chassis, 'bladeResponseCollection', 'BladeResponse',
-        lambda c, blade_id: _host_power(c, blade_id, True))
-
-
-@operation('SetAllBladesOff', Role.admin)
-def set_all_blades_off(chassis, params):
-    return 'AllBladesResponse', common.all_blades(
-        chassis, 'bladeResponseCollection', 'BladeResponse',
-        lambda c, blade_id: _host_power(c, blade_id, False))
-
-
-def _power_cycle(chassis, blade_id, off_time):
-    with common.bmc_call(chassis, blade_id) as call:
-        if call.ok and off_time > constants.MAX_POWER_CYCLE_OFF_TIME:
-            call.code = CODE.ParameterOutOfRange
-            call.description = CODE.ParameterOutOfRange.name
-        elif call.ok:
-            # A host that is off is powered on instead (reference 6.1).
+def _power_cycle(chassis, blade_id, params):
+    off_time = params.uint('offTime')
+    rejected = None
+    if off_time > constants.MAX_POWER_CYCLE_OFF_TIME:
+        rejected = common.OUT_OF_RANGE
+    with common.bmc_call(chassis, blade_id, rejected=rejected) as call:
+        if call.ok:
             call.blade.power_cycle(chassis.clock(), off_time)
     return common.blade_envelope(call.code, call.description, blade_id)
 
 
-@operation('SetBladeActivePowerCycle', Role.admin)
-def set_blade_active_power_cycle(chassis, params):
-    return 'BladeResponse', _power_cycle(
-        chassis, params.int('bladeId'), params.uint('offTime'))
+blade_operation('GetBladeState', Role.user, _blade_state,
+                root='BladeStateResponse', all_name='GetAllBladesState',
+                all_root='GetAllBladesStateResponse',
+                collection='bladeStateResponseCollection')
+blade_operation('SetBladeOn', Role.admin,
+                functools.partial(_host_power, on=True),
+                all_name='SetAllBladesOn')
+blade_operation('SetBladeOff', Role.admin,
+                functools.partial(_host_power, on=False),
+                all_name='SetAllBladesOff')
+blade_operation('SetBladeActivePowerCycle', Role.admin, _power_cycle,
+                all_name='SetAllBladesActivePowerCycle')
 
 
-@operation('SetAllBladesActivePowerCycle', Role.admin)
-def set_all_blades_active_power_cycle(chassis, params):
-    off_time = params.uint('offTime')
-    return 'AllBladesResponse', common.all_blades(
-        chassis, 'bladeResponseCollection', 'BladeResponse',
-        lambda c, blade_id: _power_cycle(c, blade_id, off_time))
+# Power restore policy; not in the CM's JBOD exclusion table (reference 9).
+
+def _set_policy(chassis, blade_id, params, on):
+    with common.bmc_call(chassis, blade_id, allow_jbod=True) as call:
+        if call.ok:
+            call.blade.power_restore_on = on
+    return common.blade_envelope(call.code, call.description, blade_id)
+
+
+def _get_policy(chassis, blade_id, params):
+    with common.bmc_call(chassis, blade_id, allow_jbod=True) as call:
+        if not call.ok:
+            state = STATE.NA
+        else:
+            state = STATE.ON if call.blade.power_restore_on else STATE.OFF
+    return common.blade_envelope(call.code, call.description, blade_id) + [
+        ('bladeState', state)]
+
+
+blade_operation('SetBladeDefaultPowerStateOn', Role.operator,
+                functools.partial(_set_policy, on=True),
+                all_name='SetAllBladesDefaultPowerStateOn')
+blade_operation('SetBladeDefaultPowerStateOff', Role.operator,
+                functools.partial(_set_policy, on=False),
+                all_name='SetAllBladesDefaultPowerStateOff')
+blade_operation('GetBladeDefaultPowerState', Role.user, _get_policy,
+                root='BladeStateResponse',
+                all_name='GetAllBladesDefaultPowerState',
+                all_root='GetAllBladesStateResponse',
+                collection='bladeStateResponseCollection')

@@ -22,8 +22,8 @@ out-of-range blade id.
 import hmac
 
 from msftocs_driver.emulator.operations import common
-from msftocs_driver.emulator.operations.registry import operation
-from msftocs_driver.emulator.operations.registry import Role
+from msftocs_driver.emulator.operations.common import operation
+from msftocs_driver.emulator.operations.common import Role
 from msftocs_driver.ocs import constants
 
 CODE = constants.CompletionCode

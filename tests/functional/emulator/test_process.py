@@ -185,3 +185,77 @@ def test_role_flags():
         assert reply.status_code == 403
         assert reply.headers['Content-Type'].startswith('text/html')
         assert emulator.blade(1)['host_on'] is False
+
+
+def test_sigterm_cuts_long_waits_short_and_exits_cleanly():
+    emulator = runner.EmulatorProcess(password=conftest.PASSWORD).start()
+    try:
+        emulator.add_fault(kind='delay', seconds=600,
+                           operations=['GetServiceVersion'])
+        caller = threading.Thread(target=lambda: _quietly(
+            get, emulator, 'GetServiceVersion'), daemon=True)
+        caller.start()
+        deadline = time.monotonic() + 5
+        while not emulator.stats()['operations'].get('GetServiceVersion'):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        started = time.monotonic()
+        # SIGTERM; a SIGKILL after 10 s would give -9.
+        assert emulator.stop() == 0
+        assert time.monotonic() - started < 5
+    finally:
+        emulator.stop()
+
+
+def _quietly(function, *args, **kwargs):
+    try:
+        function(*args, **kwargs)
+    except requests.RequestException:
+        pass
+
+
+HAS_PROC = os.path.isdir('/proc/self')
+
+
+@pytest.mark.skipif(not HAS_PROC, reason='needs /proc')
+def test_secrets_stay_off_the_command_line_and_out_of_the_log():
+    secret = 'pw-%d-never-shown' % os.getpid()
+    env = dict(os.environ, MSFTOCS_EMULATOR_PASSWORD=secret)
+    process = subprocess.Popen(
+        [sys.executable, '-m', 'msftocs_driver.emulator', '--port', '0',
+         '--debug'], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        url = process.stdout.readline().decode().split(' on ')[1].strip()
+        auth = ('admin', secret)
+        token = field(requests.get(
+            url + 'StartBladeSerialSession', params={'bladeId': 1},
+            auth=auth, timeout=10), 'serialSessionToken')
+        requests.get(url + 'SendBladeSerialData', params={
+            'bladeId': 1, 'sessionToken': token, 'data': 'c2VjcmV0IGRhdGE='},
+            auth=auth, timeout=10)
+        requests.get(url + 'GetBladeState', params={'bladeId': 1},
+                     auth=('admin', secret + 'x'), timeout=10)
+        with open('/proc/%d/cmdline' % process.pid, 'rb') as f:
+            assert secret.encode() not in f.read()
+        os.kill(process.pid, signal.SIGTERM)
+        assert process.wait(10) == 0
+        log = process.stderr.read()
+        assert b'SendBladeSerialData' in log  # --debug did log the calls
+        for text in (secret, token, 'c2VjcmV0IGRhdGE', 'secret data'):
+            assert text.encode() not in log
+    finally:
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+        process.stdout.close()
+        process.stderr.close()
+
+
+@pytest.mark.skipif(not HAS_PROC, reason='needs /proc')
+def test_runner_passes_the_password_through_the_environment():
+    with runner.EmulatorProcess(password='runner-secret-pw') as emulator:
+        with open('/proc/%d/cmdline' % emulator.pid, 'rb') as f:
+            assert b'runner-secret-pw' not in f.read()
+        with open('/proc/%d/environ' % emulator.pid, 'rb') as f:
+            assert (b'MSFTOCS_EMULATOR_PASSWORD=runner-secret-pw'
+                    in f.read().split(b'\0'))

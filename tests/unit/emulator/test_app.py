@@ -61,6 +61,30 @@ def test_unparsable_parameter_gets_400_and_no_side_effect(app):
     assert app.chassis.to_dict()['blades']['1']['host_on'] is False
 
 
+@pytest.mark.parametrize('path, query, method, authorization, status', [
+    ('/GetBladeState', 'bladeId=1', 'GET', None, 401),
+    ('/NoSuchOperation', '', 'GET', base.BASIC, 404),
+    ('/GetBladeState', 'bladeId=1', 'DELETE', base.BASIC, 405),
+    ('/GetBladeState', 'bladeId=one', 'GET', base.BASIC, 400),
+])
+def test_error_pages_are_uncached_html(app, path, query, method,
+                                       authorization, status):
+    reply = base.call(app, path, query, method=method,
+                      authorization=authorization)
+    assert reply.status_code == status
+    assert reply.headers['Content-Type'] == 'text/html; charset=utf-8'
+    assert reply.headers['Cache-Control'] == 'no-cache'
+    assert reply.body.startswith(b'<!DOCTYPE html>')
+
+
+def test_control_replies_are_uncached_json(app):
+    reply = base.call(app, '/_emulator/state')
+    assert reply.headers['Content-Type'] == 'application/json'
+    assert reply.headers['Cache-Control'] == 'no-cache'
+    assert [name for name, _ in reply.header_list].count(
+        'Cache-Control') == 1
+
+
 @pytest.mark.parametrize('authorization', [
     None, 'Basic YWRtaW46d3Jvbmc=', 'Basic !!!', 'Bearer x',
     'Negotiate TlRMTVNTUAABAAAA'])

@@ -135,3 +135,17 @@ def test_power_capping_errors():
     all_readings = base.op(app, 'GetAllBladesPowerReading')
     entries = all_readings.xml.find(base.NS + 'bladePowerReadingCollection')
     assert len(entries) == 24
+
+
+def test_set_next_boot_unknown_is_refused_before_the_bmc_exchange():
+    app, clock = base.make_app({'empty_slots': [2]}, bus_cost=0.5)
+    reply = base.op(app, 'SetNextBoot', bladeId=2, bootType='Unknown')
+    assert (reply.text('completionCode'), reply.text('statusDescription'),
+            reply.text('nextBoot')) == (
+        'ParameterOutOfRange', 'ParameterOutOfRange Cannot be set to Unknown.',
+        'Unknown')
+    assert clock.slept == []
+    # An undefined number does reach the BMC: the empty slot times out.
+    assert base.op(app, 'SetNextBoot', bladeId=2, bootType=9).text(
+        'completionCode') == 'Timeout'
+    assert clock.slept == [0.5]

@@ -167,6 +167,36 @@ def test_power_cycle_turns_an_off_host_on_and_waits_off_time(app, clock):
     assert base.op(app, 'GetBladeState', bladeId=5).text('bladeState') == 'ON'
 
 
+def test_power_cycle_powers_an_off_host_on_at_once_whatever_off_time(
+        app, clock):
+    # The BMC refuses to cycle a host that is off and the CM powers it on
+    # instead: the off time of a cycle does not apply.
+    assert base.op(app, 'GetBladeState', bladeId=5).text(
+        'bladeState') == 'OFF'
+    assert base.op(app, 'SetBladeActivePowerCycle', bladeId=5,
+                   offTime=30).text('completionCode') == 'Success'
+    assert base.op(app, 'GetBladeState', bladeId=5).text('bladeState') == 'ON'
+
+
+@pytest.mark.parametrize('operation, params', [
+    ('SetBladeActivePowerCycle', {'offTime': 256}),
+    ('SetBladePowerLimit', {'powerLimitInWatts': 50}),
+])
+def test_range_checks_come_before_the_bmc_exchange(operation, params):
+    # ValidateRequest, then the range check, then IPMI: an empty slot says
+    # ParameterOutOfRange (not Timeout) and the bus is not used.
+    app, clock = base.make_app({'empty_slots': [2]}, bus_cost=0.5)
+    reply = base.op(app, operation, bladeId=2, **params)
+    assert (reply.text('completionCode'), reply.text('statusDescription'),
+            reply.text('bladeNumber')) == (
+        'ParameterOutOfRange', 'ParameterOutOfRange', '2')
+    assert clock.slept == []
+    # ValidateRequest still comes first.
+    base.op(app, 'SetPowerOff', bladeId=2)
+    assert base.op(app, operation, bladeId=2, **params).text(
+        'completionCode') == 'DevicePoweredOff'
+
+
 def test_power_cycle_off_time_limits(app):
     assert base.op(app, 'SetBladeActivePowerCycle', bladeId=1,
                    offTime=255).text('completionCode') == 'Success'
