@@ -18,7 +18,11 @@ case-insensitively) and answers HTTP 200 with its XML reply, whatever the
 completion code. As on the CM (WCF), HTTP errors come only from the
 framework: 401 for authentication, 404 for an unknown operation, 405 for
 another method, 400 for a parameter that does not parse; those carry an
-HTML page, not XML. ``/_emulator/`` is the JSON control API.
+HTML page, not XML. The 404 and 400 pages and the XML content type are
+WCF defaults the reference infers, not observed on hardware (reference
+1.1, 3). Replies are XML whatever the ``Accept`` header says (no JSON is
+negotiable: inference, reference 3). ``/_emulator/`` is the JSON control
+API.
 """
 
 import json

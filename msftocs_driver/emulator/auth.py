@@ -14,12 +14,13 @@
 """HTTP authentication of the emulator: Basic, or NTLM under Negotiate.
 
 A stock CM demands Windows authentication: ``WWW-Authenticate: Negotiate``
-(reference 1.2). With NTLM, HTTP.sys authenticates the TCP *connection*:
-once the handshake succeeded, later requests on that connection are served
-without an ``Authorization`` header, and requests-ntlm relies on it. The
-handshake state is therefore keyed on the connection object the server
-puts in ``environ['msftocs.connection']`` (see :mod:`.server`), held
-weakly, or on the client address and port under other WSGI servers.
+(reference 1.2; the header is the standard WCF mapping, an inference).
+With NTLM, HTTP.sys authenticates the TCP *connection*: once the handshake
+succeeded, later requests on that connection are served without an
+``Authorization`` header, and requests-ntlm relies on it. The handshake
+state is therefore keyed on the connection object the server puts in
+``environ['msftocs.connection']`` (see :mod:`.cli`), held weakly, or on
+the client address and port under other WSGI servers.
 """
 
 import base64
@@ -36,7 +37,7 @@ import spnego
 
 LOG = logging.getLogger(__name__)
 
-#: environ key of the server's connection object (set by .server).
+#: environ key of the server's connection object (set by .cli).
 CONNECTION_KEY = 'msftocs.connection'
 _REALM = 'msftocs-emulator'
 _FALLBACK_STATES = 1024

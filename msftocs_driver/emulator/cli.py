@@ -15,6 +15,13 @@
 
 For development and CI only: the state lives in memory and the emulator
 listens on 127.0.0.1 unless told otherwise.
+
+It is served with cheroot, keeping connections alive. NTLM authenticates a
+connection, not a request (reference 1.2), so the server must keep
+connections open and tell the application which one a request came on:
+:class:`ConnectionGateway` puts cheroot's connection object into
+``environ['msftocs.connection']``. It also turns
+:class:`~.faults.ConnectionDrop` into a silently closed connection.
 """
 
 import argparse
@@ -25,12 +32,15 @@ import sys
 import threading
 import time
 
+from cheroot.ssl import builtin
+from cheroot import wsgi
+
 from msftocs_driver.emulator import app as app_mod
 from msftocs_driver.emulator import auth
 from msftocs_driver.emulator import chassis as chassis_mod
 from msftocs_driver.emulator import config as config_mod
+from msftocs_driver.emulator import faults
 from msftocs_driver.emulator import operations
-from msftocs_driver.emulator import server as server_mod
 
 LOG = logging.getLogger('msftocs_driver.emulator')
 
@@ -39,6 +49,54 @@ BANNER = ('msftocs-emulator: an emulated Open CloudServer chassis manager '
           'for development and CI only. Never expose it on a network.')
 #: How often expired serial sessions are reaped (the CM checks every ~10 s).
 SESSION_REAP_INTERVAL = 1.0
+#: Worker threads; the CM serves at most 20 concurrent calls (reference 1.1).
+#: Further requests wait for a free worker instead of being refused, as in
+#: WCF's throttle queue (inference, reference 10).
+THREADS = 20
+#: Idle kept-alive connections held open. cheroot's default (10) closes the
+#: others after each reply, which would break NTLM's connection-based
+#: authentication for an eleventh client; HTTP.sys keeps them.
+KEEP_ALIVE_CONNECTIONS = 1000
+
+
+class ConnectionGateway(wsgi.Gateway_10):
+    """WSGI 1.0 gateway that exposes the connection and can drop it."""
+
+    def get_environ(self):
+        environ = super().get_environ()
+        environ[auth.CONNECTION_KEY] = self.req.conn
+        return environ
+
+    def respond(self):
+        try:
+            super().respond()
+        except faults.ConnectionDrop:
+            # Write nothing more (not even pending headers) and let cheroot
+            # close the connection.
+            self.req.ready = False
+            self.req.close_connection = True
+            self.req.conn.wfile.flush()
+
+
+class EmulatorServer(wsgi.Server):
+    """cheroot WSGI server using :class:`ConnectionGateway`."""
+
+    def __init__(self, bind_addr, app, tls_cert=None, tls_key=None):
+        super().__init__(bind_addr, app, numthreads=THREADS,
+                         server_name='msftocs-emulator', timeout=60)
+        self.gateway = ConnectionGateway
+        self.keep_alive_conn_limit = KEEP_ALIVE_CONNECTIONS
+        if tls_cert:
+            self.ssl_adapter = builtin.BuiltinSSLAdapter(tls_cert, tls_key)
+
+    @property
+    def scheme(self):
+        return 'https' if self.ssl_adapter else 'http'
+
+    @property
+    def port(self):
+        """The bound port (known after :meth:`prepare`)."""
+        return self.bind_addr[1]
 
 
 def _non_negative(text):
@@ -149,8 +207,8 @@ def main(argv=None):
         print('msftocs-emulator: %s' % exc, file=sys.stderr)
         return 2
     try:
-        server = server_mod.EmulatorServer((args.host, args.port), app,
-                                           args.tls_cert, args.tls_key)
+        server = EmulatorServer((args.host, args.port), app,
+                                args.tls_cert, args.tls_key)
         server.prepare()
     except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
         app.authenticator.close()

@@ -65,6 +65,8 @@ class SlotConfig(object):
 
     present: bool = True
     type: constants.BladeType = constants.BladeType.Server
+    # Empty slots too: the CM never changes a switch by itself and the
+    # hardware default is probably ON (inference, reference 6.1).
     switch_on: bool = True
     host_on: bool = False
     next_boot: constants.BladeBootType = constants.BladeBootType.NoOverride

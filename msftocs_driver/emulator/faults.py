@@ -57,7 +57,7 @@ class FaultError(ValueError):
 class ConnectionDrop(Exception):
     """Raised to make the server close the connection without more output.
 
-    The emulator's cheroot gateway catches it (see :mod:`.server`); under
+    The emulator's cheroot gateway catches it (see :mod:`.cli`); under
     another WSGI server it simply surfaces as an application error.
     """
 

@@ -159,6 +159,8 @@ def receive_blade_serial_data(chassis, params):
                 CODE.BmcRxSerialBufferOverflow,
                 CODE.BmcRxSerialBufferOverflow.name) + [('data', None)]
         data = console.read(constants.SERIAL_RECEIVE_CHUNK)
+    # With nothing buffered: Success and an empty <data/>, assuming the BMC
+    # answers with a zero-length payload (inference, reference 8.1).
     return 'SerialDataResponse', common.envelope(
         common.SUCCESS, common.SUCCESS.name) + [('data', data)]
 
