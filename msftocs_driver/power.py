@@ -25,6 +25,7 @@ IPMI power-down and SetBladeActivePowerCycle a hard power cycle. The
 interface therefore advertises no soft power states.
 """
 
+import contextlib
 import time
 
 from ironic.common import exception
@@ -42,6 +43,7 @@ from msftocs_driver.conf import CONF
 from msftocs_driver import exception as msftocs_exc
 from msftocs_driver.i18n import _
 from msftocs_driver import management
+from msftocs_driver.ocs import client as ocs_client
 from msftocs_driver.ocs import constants
 from msftocs_driver.ocs import exceptions as ocs_exc
 
@@ -55,6 +57,11 @@ _BLADE_STATE_MAP = {
     # right after a switch-on: the host is not running yet.
     constants.PowerState.OnFwDecompress: states.POWER_OFF,
 }
+
+#: Seconds the chassis-manager calls of a power change may run past its
+#: timeout, so that a poll made right at the deadline still gets its answer
+#: and the change fails with what was observed rather than a time-out.
+_CALL_GRACE = 5
 
 #: Attempts at the final host command of a power-on or reboot; a hard-off
 #: blade needs two (the first one reveals that the switch is off).
@@ -127,26 +134,62 @@ def _run_with_bmc(task, client, info, deadline, host_command):
     BMC command in the order id, blade type, Blade_EN off, decompression
     (reference 6.1), so the answer is the same and the usual case saves a
     bus transaction.
+
+    Once the BMC was found down (hard off or decompressing), the command
+    becomes a power cycle: the BMC's power-restore policy may start the host
+    as soon as its firmware is up, before the boot device is set, and a power
+    cycle restarts such a host as it powers on one that is off (reference
+    6.1), so the host boots with the boot device just set. A node with
+    ``disable_power_off`` keeps the plain command.
     """
-    switched_on = False
+    blade_id = info['blade_id']
+    bmc_was_down = False
     for attempt in range(_MAX_ATTEMPTS):
         try:
             management.apply_pending_boot_device(task, client, info)
-            host_command(info['blade_id'])
+            if bmc_was_down and not task.node.disable_power_off:
+                client.set_blade_active_power_cycle(blade_id, off_time=0)
+            else:
+                host_command(blade_id)
             return
         except ocs_exc.DevicePoweredOffError:
-            if switched_on or attempt == _MAX_ATTEMPTS - 1:
+            if bmc_was_down or attempt == _MAX_ATTEMPTS - 1:
                 raise
             LOG.info('Blade %(blade)d of node %(node)s is hard powered '
                      'off; turning its power switch on',
-                     {'blade': info['blade_id'], 'node': info['node_uuid']})
-            client.set_power_on(info['blade_id'])
-            switched_on = True
-            _wait_for_firmware(client, info, deadline)
+                     {'blade': blade_id, 'node': info['node_uuid']})
+            client.set_power_on(blade_id)
         except ocs_exc.FirmwareDecompressingError:
             if attempt == _MAX_ATTEMPTS - 1:
                 raise
-            _wait_for_firmware(client, info, deadline)
+        bmc_was_down = True
+        _wait_for_firmware(client, info, deadline)
+
+
+def _power_cycle(client):
+    def power_cycle(blade_id):
+        client.set_blade_active_power_cycle(blade_id, off_time=0)
+    return power_cycle
+
+
+@contextlib.contextmanager
+def _changing_power(node, action, target, timeout):
+    """Lend the client for a power change bounded by ``timeout`` seconds.
+
+    Every chassis-manager call of the change, the wait for the new state
+    included, ends at most ``_CALL_GRACE`` seconds after the deadline (a
+    hung CM must not hold the conductor thread for the read timeout of every
+    call and retry), and the blade's state is read fresh, not from the
+    power-state cache.
+
+    :returns: a context manager yielding ``(client, info, deadline)``,
+        ``deadline`` on the ``time.monotonic()`` clock.
+    """
+    deadline = time.monotonic() + timeout
+    with ocs_client.time_limit(timeout + _CALL_GRACE), \
+            cm.client_for(node, action, target) as (client, info), \
+            state_cache.power_change(info):
+        yield client, info, deadline
 
 
 def _wait_for_state(task, target, deadline):
@@ -219,18 +262,17 @@ class MsftOcsPower(base.PowerInterface):
             raise exception.PowerStateFailure(
                 _('Refusing to power off node %s: disable_power_off is set')
                 % task.node.uuid, pstate=power_state)
-        deadline = time.monotonic() + (
-            timeout or CONF.conductor.power_state_change_timeout)
         action = 'power %s' % ('on' if power_state == states.POWER_ON
                                else 'off')
-        with cm.client_for(task.node, action, power_state) as (client, info):
-            with state_cache.power_change(info):
-                if power_state == states.POWER_ON:
-                    _run_with_bmc(task, client, info, deadline,
-                                  client.set_blade_on)
-                else:
-                    self._power_off(client, info, deadline)
-                _wait_for_state(task, power_state, deadline)
+        timeout = timeout or CONF.conductor.power_state_change_timeout
+        with _changing_power(task.node, action, power_state, timeout) as (
+                client, info, deadline):
+            if power_state == states.POWER_ON:
+                _run_with_bmc(task, client, info, deadline,
+                              client.set_blade_on)
+            else:
+                self._power_off(client, info, deadline)
+            _wait_for_state(task, power_state, deadline)
         LOG.info('Node %(node)s (blade %(blade)d) is now %(state)s',
                  {'node': task.node.uuid, 'blade': info['blade_id'],
                   'state': power_state})
@@ -268,23 +310,17 @@ class MsftOcsPower(base.PowerInterface):
             it would power off a node with ``disable_power_off``.
         :raises: MsftOcsError and subclasses on other CM errors.
         """
-        deadline = time.monotonic() + (
-            timeout or CONF.conductor.power_state_change_timeout)
-        with cm.client_for(task.node, 'reboot', states.REBOOT) as (client,
-                                                                   info):
-            with state_cache.power_change(info):
-                if (task.node.disable_power_off
-                        and read_power_state(client, info) == states.POWER_ON):
-                    raise exception.PowerStateFailure(
-                        _('Refusing to reboot node %s: disable_power_off is '
-                          'set and the chassis manager can only reboot a '
-                          'blade by power-cycling it') % task.node.uuid,
-                        pstate=states.REBOOT)
-
-                def power_cycle(blade_id):
-                    client.set_blade_active_power_cycle(blade_id, off_time=0)
-
-                _run_with_bmc(task, client, info, deadline, power_cycle)
-                _wait_for_state(task, states.POWER_ON, deadline)
+        timeout = timeout or CONF.conductor.power_state_change_timeout
+        with _changing_power(task.node, 'reboot', states.REBOOT,
+                             timeout) as (client, info, deadline):
+            if (task.node.disable_power_off
+                    and read_power_state(client, info) == states.POWER_ON):
+                raise exception.PowerStateFailure(
+                    _('Refusing to reboot node %s: disable_power_off is '
+                      'set and the chassis manager can only reboot a '
+                      'blade by power-cycling it') % task.node.uuid,
+                    pstate=states.REBOOT)
+            _run_with_bmc(task, client, info, deadline, _power_cycle(client))
+            _wait_for_state(task, states.POWER_ON, deadline)
         LOG.info('Node %(node)s (blade %(blade)d) was power-cycled',
                  {'node': task.node.uuid, 'blade': info['blade_id']})

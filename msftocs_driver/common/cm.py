@@ -62,6 +62,8 @@ def describe(exc):
         errors).
     """
     text = str(exc)
+    if isinstance(exc, ocs_exc.TimeLimitError):
+        return _('%s (is the chassis manager hung?)') % text
     if isinstance(exc, ocs_exc.ReadTimeoutError):
         return _('%(err)s; no reply within [msftocs]read_timeout = %(t)s '
                  'seconds (is the chassis manager hung?)') % {

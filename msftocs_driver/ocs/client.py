@@ -27,6 +27,10 @@ from msftocs_driver.ocs import convert
 from msftocs_driver.ocs import encoding
 from msftocs_driver.ocs import responses
 
+#: Bound the calls of a block of code: ``with client.time_limit(60): ...``
+#: (see :func:`msftocs_driver.ocs.connector.time_limit`).
+time_limit = connector.time_limit
+
 
 class ChassisManagerClient(console_api.ConsoleOperations):
     """Client of one chassis manager.

@@ -65,6 +65,14 @@ class ReadTimeoutError(ConnectionError):
     """
 
 
+class TimeLimitError(ConnectionError):
+    """The caller's time limit ran out before the chassis manager answered.
+
+    Raised inside :func:`~msftocs_driver.ocs.client.time_limit`. Like a
+    read timeout, the request may have been executed.
+    """
+
+
 class AuthenticationError(OCSError):
     """The chassis manager rejected the credentials (HTTP 401)."""
 

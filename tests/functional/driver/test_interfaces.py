@@ -16,6 +16,7 @@ Every call goes over real HTTP to an emulator process on 127.0.0.1.
 """
 
 import concurrent.futures
+import time
 
 from ironic.common import boot_devices
 from ironic.common import components
@@ -23,6 +24,7 @@ from ironic.common import exception
 from ironic.common import indicator_states
 from ironic.common import states
 from ironic.conductor import task_manager
+import requests
 
 from msftocs_driver.emulator import runner
 from msftocs_driver import exception as msftocs_exc
@@ -164,6 +166,24 @@ class PowerTestCase(EmulatorTestCase):
                                     task.driver.power.get_power_state, task)
         self.assertIn('read_timeout', str(exc))
 
+    def test_hung_chassis_manager_during_power_change(self):
+        # The read timeout alone would hold the thread for a minute.
+        self.config(read_timeout=60, retries=2, group='msftocs')
+        # A blade no other test uses: the delayed call still runs later.
+        node = self.create_emulated_node(41)
+        self.emulator.set_blade(41, switch_on=True, host_on=False)
+        self.emulator.add_fault(kind='delay', seconds=15, count=1,
+                                operations=['SetBladeOn'])
+        start = time.monotonic()
+        with self.acquire(node) as task:
+            exc = self.assertRaises(msftocs_exc.MsftOcsConnectionError,
+                                    task.driver.power.set_power_state, task,
+                                    states.POWER_ON, timeout=2)
+        # timeout + power._CALL_GRACE, not 3 read timeouts of 60 s.
+        self.assertLess(time.monotonic() - start, 2 + 5 + 2)
+        self.assertIn('time limit', str(exc))
+        self.assertIn(node.uuid, str(exc))
+
 
 class ManagementTestCase(EmulatorTestCase):
 
@@ -201,6 +221,24 @@ class ManagementTestCase(EmulatorTestCase):
         self.assertTrue(blade['host_on'])
         self.assertEqual('ForceIntoBiosSetup', blade['next_boot'])
         self.assertTrue(blade['next_boot_persistent'])
+
+    def test_pending_boot_device_wins_over_the_restore_policy(self):
+        # With "always power up", the BMC starts the host as soon as its
+        # firmware is up, before the driver can set the boot device.
+        reply = requests.get(
+            '%s/SetBladeDefaultPowerStateOn' % self.emulator.url.rstrip('/'),
+            params={'bladeId': 3}, auth=('admin', PASSWORD), timeout=10)
+        self.assertIn(b'Success', reply.content)
+        self.emulator.set_blade(3, switch_on=False, host_on=False)
+        with self.acquire() as task:
+            task.driver.management.set_boot_device(task, boot_devices.PXE)
+            task.driver.power.set_power_state(task, states.POWER_ON,
+                                              timeout=30)
+        blade = self.blade()
+        self.assertTrue(blade['host_on'])
+        # The one-time device was consumed by the boot the driver started.
+        self.assertEqual('NoOverride', blade['next_boot'])
+        self.assertEqual(1, self.operations()['SetBladeActivePowerCycle'])
 
     def test_sensors(self):
         self.emulator.set_blade(3, switch_on=True, host_on=True)

@@ -23,9 +23,11 @@ from ironic.conductor import utils as cond_utils
 
 from msftocs_driver import exception as msftocs_exc
 from msftocs_driver import management
+from msftocs_driver.ocs import connector
 from msftocs_driver.ocs import constants
 from msftocs_driver.ocs import exceptions as ocs_exc
 from msftocs_driver.ocs import models
+from msftocs_driver import power
 from tests.unit.driver import fakes
 
 ON = constants.PowerState.ON
@@ -55,9 +57,34 @@ class SetPowerStateTestCase(fakes.MockedClientTestCase):
         self.client.get_blade_state.return_value = ON
         self._set(states.POWER_ON)
         self.client.set_power_on.assert_called_once_with(3)
-        self.assertEqual(2, self.client.set_blade_on.call_count)
+        self.client.set_blade_on.assert_called_once_with(3)
+        # The restore policy may have started the host before the boot
+        # device was set: a power cycle starts it afresh either way.
+        self.client.set_blade_active_power_cycle.assert_called_once_with(
+            3, off_time=0)
         self.assertEqual(3, self.client.get_power_state.call_count)
         time.sleep.assert_has_calls([mock.call(0.5), mock.call(0.5)])
+
+    def test_power_on_from_hard_off_with_disable_power_off(self):
+        self.node.disable_power_off = True
+        self.node.save()
+        self.client.set_blade_on.side_effect = [fakes.powered_off(), None]
+        self.client.get_power_state.return_value = fakes.switch(ON, 0)
+        self.client.get_blade_state.return_value = ON
+        self._set(states.POWER_ON)
+        self.client.set_power_on.assert_called_once_with(3)
+        self.assertEqual(2, self.client.set_blade_on.call_count)
+        self.client.set_blade_active_power_cycle.assert_not_called()
+
+    def test_power_on_hard_off_twice_fails(self):
+        self.client.set_blade_on.side_effect = fakes.powered_off()
+        self.client.set_blade_active_power_cycle.side_effect = (
+            fakes.powered_off())
+        self.client.get_power_state.return_value = fakes.switch(ON, 0)
+        exc = self.assertRaises(exception.PowerStateFailure, self._set,
+                                states.POWER_ON)
+        self.assertIn('DevicePoweredOff', str(exc))
+        self.client.set_power_on.assert_called_once_with(3)
 
     def test_power_on_while_decompressing(self):
         self.client.set_blade_on.side_effect = [fakes.decompressing(3), None]
@@ -65,7 +92,9 @@ class SetPowerStateTestCase(fakes.MockedClientTestCase):
         self.client.get_blade_state.return_value = ON
         self._set(states.POWER_ON)
         self.client.set_power_on.assert_not_called()
-        self.assertEqual(2, self.client.set_blade_on.call_count)
+        self.client.set_blade_on.assert_called_once_with(3)
+        self.client.set_blade_active_power_cycle.assert_called_once_with(
+            3, off_time=0)
 
     def test_power_on_firmware_never_ready(self):
         self.client.set_blade_on.side_effect = fakes.powered_off()
@@ -92,7 +121,9 @@ class SetPowerStateTestCase(fakes.MockedClientTestCase):
         self.client.set_power_on.assert_called_once_with(3)
         self.client.set_next_boot.assert_called_with(
             3, constants.BladeBootType.ForcePxe, uefi=True, persistent=True)
-        self.client.set_blade_on.assert_called_once_with(3)
+        self.client.set_blade_on.assert_not_called()
+        self.client.set_blade_active_power_cycle.assert_called_once_with(
+            3, off_time=0)
         self.node.refresh()
         self.assertNotIn(management.PENDING_BOOT_DEVICE,
                          self.node.driver_internal_info)
@@ -112,8 +143,9 @@ class SetPowerStateTestCase(fakes.MockedClientTestCase):
                 mock.patch.object(cond_utils, 'node_wait_for_power_state',
                                   autospec=True) as wait:
             self._set(states.POWER_ON, timeout=30)
-        # The deadline was taken at 100 and the wait started at 104.
-        wait.assert_called_once_with(mock.ANY, states.POWER_ON, timeout=26)
+        # The deadline was taken at 100, the time limit of the calls at 104
+        # and the wait started at 108.
+        wait.assert_called_once_with(mock.ANY, states.POWER_ON, timeout=22)
 
     def test_default_timeout(self):
         self.config(power_state_change_timeout=45, group='conductor')
@@ -129,6 +161,15 @@ class SetPowerStateTestCase(fakes.MockedClientTestCase):
                                 states.POWER_ON)
         self.assertIn('Failure', str(exc))
         self.assertIn(self.node.uuid, str(exc))
+
+    def test_calls_bounded_by_the_timeout(self):
+        time_left = []
+        self.client.set_blade_on.side_effect = (
+            lambda blade: time_left.append(connector._time_left()))
+        self.client.get_blade_state.return_value = ON
+        self._set(states.POWER_ON, timeout=30)
+        self.assertTrue(30 < time_left[0] <= 30 + power._CALL_GRACE)
+        self.assertIsNone(connector._time_left())
 
     def test_power_on_hung(self):
         self.client.set_blade_on.side_effect = ocs_exc.ReadTimeoutError(
