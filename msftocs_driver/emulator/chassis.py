@@ -152,8 +152,9 @@ class Chassis(object):
             if 'present' in changes:
                 blade.present = changes['present']
                 if not blade.present:
+                    # The CM keeps its serial session metadata: its calls
+                    # then meet a BMC error (reference 8.2, last row).
                     blade.host_on = False
-                    blade.session = None
                     blade.cached_type = constants.BladeType.Unknown
             if 'type' in changes:
                 blade.blade_type = constants.BladeType(changes['type'])

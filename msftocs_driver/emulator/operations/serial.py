@@ -29,6 +29,9 @@ from msftocs_driver.ocs import constants
 CODE = constants.CompletionCode
 #: Start attempts with powerOnWait (the CM's SerialSessionPowerOnRetry).
 POWER_ON_RETRIES = 10
+#: A BMC that does not answer while the CM holds a session, e.g. the blade
+#: was pulled: Send and Receive fail (reference 8.2).
+_BMC_ERROR = (CODE.Failure, CODE.Failure.name)
 
 
 def _blade_id(params):
@@ -138,6 +141,8 @@ def send_blade_serial_data(chassis, params):
         if blade.session is None:  # stopped meanwhile: BMC code 0x9A
             return 'ChassisResponse', common.envelope(
                 CODE.NoActiveSerialSession, CODE.NoActiveSerialSession.name)
+        if not blade.bmc_reachable(chassis.clock()):
+            return 'ChassisResponse', common.envelope(*_BMC_ERROR)
         blade.console.host_input(data, blade.host_on)
     return 'ChassisResponse', common.envelope(common.SUCCESS,
                                               common.SUCCESS.name)
@@ -151,7 +156,11 @@ def receive_blade_serial_data(chassis, params):
         return 'SerialDataResponse', common.envelope(*failure) + [
             ('data', None)]
     with chassis.bmc_bus(), chassis.lock:
-        console = chassis.blade(blade_id).console
+        blade = chassis.blade(blade_id)
+        if not blade.bmc_reachable(chassis.clock()):
+            return 'SerialDataResponse', common.envelope(*_BMC_ERROR) + [
+                ('data', None)]
+        console = blade.console
         if console.overflowed:
             # Output was lost; the session stays open (reference 8.1).
             console.overflowed = False
@@ -176,6 +185,7 @@ def stop_blade_serial_session(chassis, params):
     if failure:
         return 'ChassisResponse', common.envelope(*failure)
     with chassis.bmc_bus(), chassis.lock:
+        # A BMC error on stop is only logged by the CM: still Success.
         chassis.blade(blade_id).session = None
     return 'ChassisResponse', common.envelope(common.SUCCESS,
                                               common.SUCCESS.name)
