@@ -21,6 +21,7 @@ import functools
 
 from msftocs_driver.emulator.operations import common
 from msftocs_driver.emulator.operations.common import blade_operation
+from msftocs_driver.emulator.operations.common import on_off_operations
 from msftocs_driver.emulator.operations.common import Role
 from msftocs_driver.ocs import constants
 
@@ -76,12 +77,10 @@ def _blade_led(chassis, blade_id, params, on):
     return common.blade_envelope(call.code, call.description, blade_id)
 
 
-blade_operation('SetBladeAttentionLEDOn', Role.operator,
-                functools.partial(_blade_led, on=True),
-                all_name='SetAllBladesAttentionLEDOn')
-blade_operation('SetBladeAttentionLEDOff', Role.operator,
-                functools.partial(_blade_led, on=False),
-                all_name='SetAllBladesAttentionLEDOff')
+on_off_operations(
+    ('SetBladeAttentionLEDOn', 'SetAllBladesAttentionLEDOn'),
+    ('SetBladeAttentionLEDOff', 'SetAllBladesAttentionLEDOff'),
+    Role.operator, _blade_led)
 
 
 def _chassis_led(chassis, params, on):
@@ -137,10 +136,10 @@ def _set_limit(chassis, blade_id, params):
     return common.blade_envelope(call.code, call.description, blade_id)
 
 
-def _activate_limit(chassis, blade_id, params, active):
+def _activate_limit(chassis, blade_id, params, on):
     with common.bmc_call(chassis, blade_id) as call:
         if call.ok:
-            call.blade.power_limit_active = active
+            call.blade.power_limit_active = on
     return common.blade_envelope(call.code, call.description, blade_id)
 
 
@@ -156,9 +155,6 @@ blade_operation('GetBladePowerLimit', Role.user, _limit,
                 collection='bladePowerLimitCollection')
 blade_operation('SetBladePowerLimit', Role.operator, _set_limit,
                 all_name='SetAllBladesPowerLimit')
-blade_operation('SetBladePowerLimitOn', Role.operator,
-                functools.partial(_activate_limit, active=True),
-                all_name='SetAllBladesPowerLimitOn')
-blade_operation('SetBladePowerLimitOff', Role.operator,
-                functools.partial(_activate_limit, active=False),
-                all_name='SetAllBladesPowerLimitOff')
+on_off_operations(('SetBladePowerLimitOn', 'SetAllBladesPowerLimitOn'),
+                  ('SetBladePowerLimitOff', 'SetAllBladesPowerLimitOff'),
+                  Role.operator, _activate_limit)

@@ -27,6 +27,7 @@ from the CM's table require Admin.
 import collections
 import contextlib
 import enum
+import functools
 
 from msftocs_driver.emulator import xmlout
 from msftocs_driver.ocs import constants
@@ -91,6 +92,19 @@ def blade_operation(name, role, per_blade, root='BladeResponse',
     operation(name, role)(single)
     if all_name:
         operation(all_name, role)(every)
+
+
+def on_off_operations(on_names, off_names, role, per_blade):
+    """Register the On and Off operations of a blade setting, with All*.
+
+    :param on_names: ``(single-blade name, All* name)`` of the On pair.
+    :param off_names: the same for the Off pair.
+    :param role: the least privileged role allowed to call them.
+    :param per_blade: ``f(chassis, blade_id, params, on) -> fields``.
+    """
+    for (name, all_name), on in ((on_names, True), (off_names, False)):
+        blade_operation(name, role, functools.partial(per_blade, on=on),
+                        all_name=all_name)
 
 
 def lookup(name):

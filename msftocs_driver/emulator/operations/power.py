@@ -21,10 +21,9 @@ AlwaysPowerUp / StayOff) decides whether the host boots when Blade_EN
 turns on.
 """
 
-import functools
-
 from msftocs_driver.emulator.operations import common
 from msftocs_driver.emulator.operations.common import blade_operation
+from msftocs_driver.emulator.operations.common import on_off_operations
 from msftocs_driver.emulator.operations.common import Role
 from msftocs_driver.ocs import constants
 
@@ -68,11 +67,8 @@ blade_operation('GetPowerState', Role.user, _power_state,
                 root='PowerStateResponse', all_name='GetAllPowerState',
                 all_root='GetAllPowerStateResponse',
                 collection='powerStateResponseCollection')
-blade_operation('SetPowerOn', Role.admin,
-                functools.partial(_switch, on=True), all_name='SetAllPowerOn')
-blade_operation('SetPowerOff', Role.admin,
-                functools.partial(_switch, on=False),
-                all_name='SetAllPowerOff')
+on_off_operations(('SetPowerOn', 'SetAllPowerOn'),
+                  ('SetPowerOff', 'SetAllPowerOff'), Role.admin, _switch)
 
 
 # Host power, through the blade's BMC.
@@ -109,12 +105,8 @@ blade_operation('GetBladeState', Role.user, _blade_state,
                 root='BladeStateResponse', all_name='GetAllBladesState',
                 all_root='GetAllBladesStateResponse',
                 collection='bladeStateResponseCollection')
-blade_operation('SetBladeOn', Role.admin,
-                functools.partial(_host_power, on=True),
-                all_name='SetAllBladesOn')
-blade_operation('SetBladeOff', Role.admin,
-                functools.partial(_host_power, on=False),
-                all_name='SetAllBladesOff')
+on_off_operations(('SetBladeOn', 'SetAllBladesOn'),
+                  ('SetBladeOff', 'SetAllBladesOff'), Role.admin, _host_power)
 blade_operation('SetBladeActivePowerCycle', Role.admin, _power_cycle,
                 all_name='SetAllBladesActivePowerCycle')
 
@@ -138,12 +130,10 @@ def _get_policy(chassis, blade_id, params):
         ('bladeState', state)]
 
 
-blade_operation('SetBladeDefaultPowerStateOn', Role.operator,
-                functools.partial(_set_policy, on=True),
-                all_name='SetAllBladesDefaultPowerStateOn')
-blade_operation('SetBladeDefaultPowerStateOff', Role.operator,
-                functools.partial(_set_policy, on=False),
-                all_name='SetAllBladesDefaultPowerStateOff')
+on_off_operations(
+    ('SetBladeDefaultPowerStateOn', 'SetAllBladesDefaultPowerStateOn'),
+    ('SetBladeDefaultPowerStateOff', 'SetAllBladesDefaultPowerStateOff'),
+    Role.operator, _set_policy)
 blade_operation('GetBladeDefaultPowerState', Role.user, _get_policy,
                 root='BladeStateResponse',
                 all_name='GetAllBladesDefaultPowerState',

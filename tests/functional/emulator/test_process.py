@@ -58,11 +58,16 @@ def test_listening_line_banner_and_clean_exit_on_signals():
             assert process.wait(10) == 0
             assert b'development and CI only' in process.stderr.read()
         finally:
-            if process.poll() is None:
-                os.kill(process.pid, signal.SIGKILL)
-                process.wait()
-            process.stdout.close()
-            process.stderr.close()
+            _kill_and_close(process)
+
+
+def _kill_and_close(process):
+    """Kill a process the test started, by PID, if it still runs."""
+    if process.poll() is None:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    process.stdout.close()
+    process.stderr.close()
 
 
 def test_runner_exposes_url_port_pid_and_stops():
@@ -244,11 +249,7 @@ def test_secrets_stay_off_the_command_line_and_out_of_the_log():
         for text in (secret, token, 'c2VjcmV0IGRhdGE', 'secret data'):
             assert text.encode() not in log
     finally:
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait()
-        process.stdout.close()
-        process.stderr.close()
+        _kill_and_close(process)
 
 
 @pytest.mark.skipif(not HAS_PROC, reason='needs /proc')
