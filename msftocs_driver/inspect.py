@@ -113,28 +113,13 @@ def _memory_mb(health):
                if str(dimm.status).lower() != DIMM_NOT_PRESENT)
 
 
-class MsftOcsInspect(base.InspectInterface):
+class MsftOcsInspect(driver_info.ValidateDriverInfoMixin,
+                     base.InspectInterface):
     """Inspect an OCS server blade out of band, through its chassis manager.
 
     Inspection is synchronous and needs no ramdisk: two chassis-manager
     calls, then database updates.
     """
-
-    def get_properties(self):
-        """Return the driver_info properties this interface understands.
-
-        :returns: a dict of property name to description.
-        """
-        return driver_info.COMMON_PROPERTIES.copy()
-
-    def validate(self, task):
-        """Check the node's driver_info, without contacting the chassis.
-
-        :param task: a TaskManager instance containing the node to act on.
-        :raises: MissingParameterValue if a required property is missing.
-        :raises: InvalidParameterValue if a property is malformed.
-        """
-        driver_info.parse_driver_info(task.node)
 
     @METRICS.timer('MsftOcsInspect.inspect_hardware')
     def inspect_hardware(self, task):

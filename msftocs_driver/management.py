@@ -44,7 +44,6 @@ from oslo_log import log
 
 from msftocs_driver.common import cm
 from msftocs_driver.common import driver_info
-from msftocs_driver.common import state_cache
 from msftocs_driver import exception as msftocs_exc
 from msftocs_driver.i18n import _
 from msftocs_driver.ocs import constants
@@ -77,11 +76,8 @@ _CHASSIS_LED_MAP = {constants.LedState.ON: indicator_states.ON,
 def _set_next_boot(task, client, info, device, persistent):
     uefi = boot_mode_utils.get_boot_mode(task.node) == boot_modes.UEFI
     boot_type = BOOT_DEVICE_MAP[device]
-    try:
-        client.set_next_boot(info['blade_id'], boot_type, uefi=uefi,
-                             persistent=persistent)
-    finally:
-        state_cache.invalidate(info)
+    client.set_next_boot(info['blade_id'], boot_type, uefi=uefi,
+                         persistent=persistent)
     LOG.info('Boot device of node %(node)s (blade %(blade)d) set to '
              '%(dev)s (persistent: %(pers)s, UEFI: %(uefi)s)',
              {'node': task.node.uuid, 'blade': info['blade_id'],
@@ -128,23 +124,9 @@ def _sensors_data(reading, health):
     return data
 
 
-class MsftOcsManagement(base.ManagementInterface):
+class MsftOcsManagement(driver_info.ValidateDriverInfoMixin,
+                        base.ManagementInterface):
     """Boot device, sensors and indicators of an OCS blade."""
-
-    def get_properties(self):
-        """Return the driver_info properties of the interface.
-
-        :returns: dictionary of <property name>:<description> entries.
-        """
-        return driver_info.COMMON_PROPERTIES.copy()
-
-    def validate(self, task):
-        """Validate the node's driver_info without contacting the CM.
-
-        :param task: a TaskManager instance.
-        :raises: InvalidParameterValue, MissingParameterValue.
-        """
-        driver_info.parse_driver_info(task.node)
 
     def get_supported_boot_devices(self, task):
         """Return the boot devices the chassis manager can select.
@@ -175,7 +157,8 @@ class MsftOcsManagement(base.ManagementInterface):
                 {'dev': device, 'node': task.node.uuid,
                  'all': ', '.join(BOOT_DEVICE_MAP)})
         node = task.node
-        with cm.client_for(node, 'set boot device') as (client, info):
+        with cm.client_for(node, 'set boot device',
+                           writes=True) as (client, info):
             try:
                 _set_next_boot(task, client, info, device, persistent)
             except (ocs_exc.DevicePoweredOffError,
@@ -320,14 +303,13 @@ class MsftOcsManagement(base.ManagementInterface):
         """
         self._check_indicator(task, component, indicator, state)
         on = _SETTABLE_LED_STATES[state]
-        with cm.client_for(task.node, 'set indicator') as (client, info):
+        with cm.client_for(task.node, 'set indicator',
+                           writes=component == components.SYSTEM) as (client,
+                                                                      info):
             if component == components.CHASSIS:
                 client.set_chassis_attention_led(on)
             else:
-                try:
-                    client.set_blade_attention_led(info['blade_id'], on)
-                finally:
-                    state_cache.invalidate(info)
+                client.set_blade_attention_led(info['blade_id'], on)
 
     @METRICS.timer('MsftOcsManagement.get_indicator_state')
     def get_indicator_state(self, task, component, indicator):

@@ -199,23 +199,9 @@ def _wait_for_state(task, target, deadline):
     cond_utils.node_wait_for_power_state(task, target, timeout=remaining)
 
 
-class MsftOcsPower(base.PowerInterface):
+class MsftOcsPower(driver_info.ValidateDriverInfoMixin,
+                   base.PowerInterface):
     """Power control of an OCS blade through its chassis manager."""
-
-    def get_properties(self):
-        """Return the driver_info properties of the interface.
-
-        :returns: dictionary of <property name>:<description> entries.
-        """
-        return driver_info.COMMON_PROPERTIES.copy()
-
-    def validate(self, task):
-        """Validate the node's driver_info without contacting the CM.
-
-        :param task: a TaskManager instance.
-        :raises: InvalidParameterValue, MissingParameterValue.
-        """
-        driver_info.parse_driver_info(task.node)
 
     @METRICS.timer('MsftOcsPower.get_power_state')
     def get_power_state(self, task):

@@ -17,9 +17,10 @@ exclusive lock; writes are asynchronous (``POST``, they run in a conductor
 worker under the node's exclusive lock). Every method returns plain JSON
 data and nothing from the node's driver_info.
 
-Power-limit writes do not touch the power-state cache used by power-state
-sync: the chassis manager programs the limit with the exception action
-"none", so a limit never turns a blade off.
+Power-limit writes drop the blade's entry of the power-state cache used by
+power-state sync, like every write to a blade, although the chassis manager
+programs the limit with the exception action "none" (a limit never turns a
+blade off).
 """
 
 from ironic.common import exception
@@ -86,6 +87,23 @@ def parse_watts(node, value):
     return watts
 
 
+def _blade_call(task, action, method, *args, writes=False):
+    """Call a blade method of the node's chassis-manager client.
+
+    :param task: a TaskManager instance containing the node to act on.
+    :param action: what is being done, for messages.
+    :param method: name of a ``ChassisManagerClient`` method whose first
+        argument is the blade id.
+    :param args: its further arguments.
+    :param writes: whether the call changes the blade (see
+        :func:`msftocs_driver.common.cm.client_for`).
+    :returns: what the method returns.
+    :raises: the ironic exception of a chassis-manager error.
+    """
+    with cm.client_for(task.node, action, writes=writes) as (client, info):
+        return getattr(client, method)(info['blade_id'], *args)
+
+
 def _enum_name(value):
     return value.name if value is not None else None
 
@@ -96,15 +114,9 @@ def _nic(nic):
             else None}
 
 
-class MsftOcsVendorPassthru(base.VendorInterface):
+class MsftOcsVendorPassthru(driver_info.ValidateDriverInfoMixin,
+                            base.VendorInterface):
     """Chassis and blade inventory, power readings and power capping."""
-
-    def get_properties(self):
-        """Return the driver_info properties this interface understands.
-
-        :returns: a dict of property name to description.
-        """
-        return driver_info.COMMON_PROPERTIES.copy()
 
     @METRICS.timer('MsftOcsVendorPassthru.validate')
     def validate(self, task, method=None, **kwargs):
@@ -120,7 +132,7 @@ class MsftOcsVendorPassthru(base.VendorInterface):
         :raises: MissingParameterValue for a missing argument or driver_info
             property.
         """
-        driver_info.parse_driver_info(task.node)
+        super().validate(task)
         if method is None:
             return
         if method not in METHOD_ARGUMENTS:
@@ -187,9 +199,7 @@ class MsftOcsVendorPassthru(base.VendorInterface):
         :param kwargs: ``http_method`` only.
         :returns: a JSON-serialisable dict.
         """
-        with cm.client_for(task.node, 'read the blade info') as (client,
-                                                                 info):
-            blade = client.get_blade_info(info['blade_id'])
+        blade = _blade_call(task, 'read the blade info', 'get_blade_info')
         return {
             'blade_id': blade.blade_id,
             'blade_type': (blade.blade_type.value
@@ -213,9 +223,8 @@ class MsftOcsVendorPassthru(base.VendorInterface):
         :param kwargs: ``http_method`` only.
         :returns: ``{'blade_id': int, 'watts': float}``.
         """
-        with cm.client_for(task.node, 'read the power reading') as (client,
-                                                                    info):
-            reading = client.get_blade_power_reading(info['blade_id'])
+        reading = _blade_call(task, 'read the power reading',
+                              'get_blade_power_reading')
         return {'blade_id': reading.blade_id, 'watts': reading.watts}
 
     @METRICS.timer('MsftOcsVendorPassthru.power_limit')
@@ -231,9 +240,8 @@ class MsftOcsVendorPassthru(base.VendorInterface):
         :param kwargs: ``http_method`` only.
         :returns: ``{'blade_id': int, 'watts': float, 'active': bool|None}``.
         """
-        with cm.client_for(task.node, 'read the power limit') as (client,
-                                                                  info):
-            limit = client.get_blade_power_limit(info['blade_id'])
+        limit = _blade_call(task, 'read the power limit',
+                            'get_blade_power_limit')
         return {'blade_id': limit.blade_id, 'watts': limit.watts,
                 'active': limit.active}
 
@@ -250,9 +258,8 @@ class MsftOcsVendorPassthru(base.VendorInterface):
         :param kwargs: ``http_method`` only.
         """
         watts = parse_watts(task.node, watts)
-        with cm.client_for(task.node, 'set the power limit') as (client,
-                                                                 info):
-            client.set_blade_power_limit(info['blade_id'], watts)
+        _blade_call(task, 'set the power limit', 'set_blade_power_limit',
+                    watts, writes=True)
         LOG.info('Set the power limit of node %(node)s to %(watts)d W',
                  {'node': task.node.uuid, 'watts': watts})
 
@@ -283,8 +290,7 @@ class MsftOcsVendorPassthru(base.VendorInterface):
     @staticmethod
     def _set_limit_active(task, active):
         verb = 'activate' if active else 'deactivate'
-        with cm.client_for(task.node, '%s the power limit' % verb) as (
-                client, info):
-            client.set_blade_power_limit_active(info['blade_id'], active)
+        _blade_call(task, '%s the power limit' % verb,
+                    'set_blade_power_limit_active', active, writes=True)
         LOG.info('Power limit of node %(node)s: %(verb)sd',
                  {'node': task.node.uuid, 'verb': verb})

@@ -29,6 +29,7 @@ from oslo_log import log
 
 from msftocs_driver.common import client_cache
 from msftocs_driver.common import driver_info
+from msftocs_driver.common import state_cache
 from msftocs_driver.conf import CONF
 from msftocs_driver import exception as msftocs_exc
 from msftocs_driver.i18n import _
@@ -117,7 +118,7 @@ def translate(node_uuid, action, exc, power_state=None):
 
 
 @contextlib.contextmanager
-def client_for(node, action, power_state=None):
+def client_for(node, action, power_state=None, writes=False):
     """Lend the node's chassis-manager client and translate its errors.
 
     Connection and authentication errors also evict the cached client, so
@@ -126,6 +127,9 @@ def client_for(node, action, power_state=None):
     :param node: an ironic node object.
     :param action: what the driver is doing, for messages.
     :param power_state: target power state when this is a power change.
+    :param writes: whether the block changes something on the blade; the
+        blade's cached power state is then dropped when the block ends,
+        whether the write succeeded or not.
     :returns: a context manager yielding ``(client, info)`` where ``info``
         is the parsed driver_info.
     :raises: InvalidParameterValue, MissingParameterValue on bad
@@ -141,3 +145,6 @@ def client_for(node, action, power_state=None):
                 client_cache.evict(info, client)
             raise translate(node.uuid, action, exc,
                             power_state=power_state) from exc
+        finally:
+            if writes:
+                state_cache.invalidate(info)

@@ -210,3 +210,27 @@ def parse_driver_info(node):
         'terminal_port': _parse_terminal_port(node, info),
         'node_uuid': node.uuid,
     }
+
+
+class ValidateDriverInfoMixin(object):
+    """``get_properties`` and ``validate`` of the msftocs interfaces.
+
+    Validation only parses driver_info: ironic runs it inside API requests
+    and before every power change, so it never contacts the chassis manager.
+    """
+
+    def get_properties(self):
+        """Return the driver_info properties of the interface.
+
+        :returns: dictionary of <property name>:<description> entries.
+        """
+        return COMMON_PROPERTIES.copy()
+
+    def validate(self, task):
+        """Validate the node's driver_info without contacting the CM.
+
+        :param task: a TaskManager instance.
+        :raises: InvalidParameterValue, MissingParameterValue naming the
+            field and the node.
+        """
+        parse_driver_info(task.node)

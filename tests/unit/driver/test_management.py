@@ -95,6 +95,26 @@ class BootDeviceTestCase(fakes.MockedClientTestCase):
         invalidate.assert_called_once_with(mock.ANY)
         self.assertEqual(3, invalidate.call_args[0][0]['blade_id'])
 
+    def test_indicator_writes_invalidate_power_state(self):
+        for component, calls in (('system', 1), ('chassis', 0)):
+            with mock.patch.object(state_cache, 'invalidate',
+                                   autospec=True) as invalidate:
+                with self.acquire() as task:
+                    task.driver.management.set_indicator_state(
+                        task, component, 'led', 'on')
+            self.assertEqual(calls, invalidate.call_count, component)
+
+    def test_failed_boot_device_write_invalidates_power_state(self):
+        self.client.set_next_boot.side_effect = ocs_exc.ReadTimeoutError(
+            'no reply', blade_id=3)
+        with mock.patch.object(state_cache, 'invalidate',
+                               autospec=True) as invalidate:
+            with self.acquire() as task:
+                self.assertRaises(msftocs_exc.MsftOcsConnectionError,
+                                  task.driver.management.set_boot_device,
+                                  task, boot_devices.DISK)
+        invalidate.assert_called_once_with(mock.ANY)
+
     def test_set_boot_device_hard_off_records_pending(self):
         for error in (ocs_exc.DevicePoweredOffError(CODE.DevicePoweredOff),
                       ocs_exc.FirmwareDecompressingError(

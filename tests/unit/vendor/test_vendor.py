@@ -21,6 +21,7 @@ from ironic.tests.unit.objects import utils as obj_utils
 
 from msftocs_driver.common import client_cache
 from msftocs_driver.common import driver_info
+from msftocs_driver.common import state_cache
 from msftocs_driver import exception as msftocs_exc
 from msftocs_driver.ocs import client as ocs_client
 from msftocs_driver.ocs import constants
@@ -215,6 +216,34 @@ class VendorTestCase(base.MsftOcsTestCase):
 
         self.client.set_blade_power_limit_active.assert_called_once_with(
             3, False)
+
+    def test_writes_invalidate_the_cached_power_state(self):
+        for method, kwargs in (('set_power_limit', {'watts': 300}),
+                               ('power_limit_on', {}),
+                               ('power_limit_off', {})):
+            with mock.patch.object(state_cache, 'invalidate',
+                                   autospec=True) as invalidate:
+                self._call(method, **kwargs)
+            invalidate.assert_called_once_with(mock.ANY)
+            self.assertEqual(self.node.uuid,
+                             invalidate.call_args[0][0]['node_uuid'])
+
+    def test_failed_write_invalidates_too(self):
+        self.client.set_blade_power_limit_active.side_effect = (
+            ocs_exc.ReadTimeoutError('no reply', blade_id=1))
+        with mock.patch.object(state_cache, 'invalidate',
+                               autospec=True) as invalidate:
+            self.assertRaises(msftocs_exc.MsftOcsConnectionError,
+                              self._call, 'power_limit_on')
+        invalidate.assert_called_once_with(mock.ANY)
+
+    def test_reads_leave_the_cached_power_state(self):
+        self.client.get_blade_power_reading.return_value = (
+            models.PowerReading(1, 100.0))
+        with mock.patch.object(state_cache, 'invalidate',
+                               autospec=True) as invalidate:
+            self._call('power_reading', shared=True)
+        invalidate.assert_not_called()
 
     def test_read_error_is_translated(self):
         self.client.get_blade_power_reading.side_effect = (
