@@ -111,6 +111,10 @@ def _sensors_data(reading, health):
         'Status': 'ok',
     }}}
     for sensor in health.sensors:
+        if not sensor.reading:
+            # Like ipmitool's: a sensor without a reading is left out (the
+            # consumers of the notification parse the reading).
+            continue
         name = sensor.description or 'Sensor'
         sensor_id = '%s (%#x)' % (name, sensor.number)
         entity = ' '.join(x for x in (sensor.entity, sensor.entity_instance)

@@ -82,12 +82,17 @@ def _build_client(info):
         max_connections=opts.max_connections)
 
 
-def _close(client, base_url):
+def _close(client, base_url, node_uuid=None):
+    """Close a client that left the cache.
+
+    :param node_uuid: the node whose call retired the client, for the log.
+    """
     try:
         client.close()
     except Exception as exc:  # closing must never hide the real outcome
         LOG.debug('Ignoring an error while closing the client of chassis '
-                  'manager %(url)s: %(err)s', {'url': base_url, 'err': exc})
+                  'manager %(url)s (released by a call for node %(node)s): '
+                  '%(err)s', {'url': base_url, 'node': node_uuid, 'err': exc})
 
 
 def _retire(key, entry):
@@ -124,16 +129,16 @@ def _checkout(info):
                 entry.retired = True
         entry.users += 1
     for client, base_url in to_close:
-        _close(client, base_url)
+        _close(client, base_url, info['node_uuid'])
     return entry
 
 
-def _checkin(entry, base_url):
+def _checkin(entry, info):
     with _lock:
         entry.users -= 1
         close_now = entry.retired and entry.users == 0
     if close_now:
-        _close(entry.client, base_url)
+        _close(entry.client, info['base_url'], info['node_uuid'])
 
 
 @contextlib.contextmanager
@@ -150,7 +155,7 @@ def borrowed_client(info):
     try:
         yield entry.client
     finally:
-        _checkin(entry, info['base_url'])
+        _checkin(entry, info)
 
 
 def get_client(info):
@@ -187,7 +192,7 @@ def evict(info, client=None):
               'node %(node)s', {'url': info['base_url'],
                                 'node': info['node_uuid']})
     if to_close is not None:
-        _close(to_close, info['base_url'])
+        _close(to_close, info['base_url'], info['node_uuid'])
 
 
 def clear():

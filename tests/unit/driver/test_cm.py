@@ -56,6 +56,14 @@ class TranslateTestCase(base.MsftOcsTestCase):
         self.assertIsInstance(result, msftocs_exc.MsftOcsConnectionError)
         self.assertIn('read_timeout = 42', str(result))
 
+    def test_time_limit(self):
+        result = self._translate(ocs_exc.TimeLimitError(
+            'the time limit ran out', operation='SetBladeOn', blade_id=3),
+            power_state='power on')
+        self.assertIsInstance(result, msftocs_exc.MsftOcsConnectionError)
+        self.assertIn('time limit', str(result))
+        self.assertNotIn('read_timeout', str(result))
+
     def test_authentication_error(self):
         result = self._translate(ocs_exc.AuthenticationError(
             'HTTP 401', operation='GetBladeState'))

@@ -236,6 +236,8 @@ class SensorsTestCase(fakes.MockedClientTestCase):
             models.SensorInfo(1, 'Temperature', 'ok', 'Processor', '1',
                               '45', 'CPU0 Temp'),
             models.SensorInfo(0x30, 'Fan', 'ok', None, None, '4200', ''),
+            models.SensorInfo(0x31, 'Fan', 'ns', None, None, None, 'Fan 2'),
+            models.SensorInfo(0x40, 'Voltage', 'ns', None, None, '', 'P12V'),
         ))
         with self.acquire(shared=True) as task:
             data = task.driver.management.get_sensors_data(task)

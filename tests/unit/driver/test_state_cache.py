@@ -168,24 +168,35 @@ class StateCacheTestCase(base.MsftOcsTestCase):
                                     _info(1, password='wrong'))
         self.assertEqual(2, self.client.get_all_blades_state.call_count)
 
-    def test_concurrent_threads_share_one_fetch(self):
+    def _read_during_slow_fetch(self, blades, answer):
+        """Read blades from one thread each while one batch fetch is slow.
+
+        :param blades: the blade ids; the first one starts the fetch.
+        :param answer: what the fetch returns, or an exception it raises.
+        :returns: blade id -> state read, or the OCSError raised.
+        """
         release = threading.Event()
         started = threading.Event()
 
         def slow_fetch():
             started.set()
             release.wait(10)
-            return _batch(48)
+            if isinstance(answer, Exception):
+                raise answer
+            return answer
 
         self.client.get_all_blades_state.side_effect = slow_fetch
         results = {}
 
         def worker(blade):
-            results[blade] = state_cache.get_blade_state(self.client,
-                                                         _info(blade))
+            try:
+                results[blade] = state_cache.get_blade_state(self.client,
+                                                             _info(blade))
+            except ocs_exc.OCSError as exc:
+                results[blade] = exc
 
         threads = [threading.Thread(target=worker, args=(b,))
-                   for b in range(1, 49)]
+                   for b in blades]
         threads[0].start()
         self.assertTrue(started.wait(10))
         for thread in threads[1:]:
@@ -194,42 +205,20 @@ class StateCacheTestCase(base.MsftOcsTestCase):
         release.set()
         for thread in threads:
             thread.join(10)
+        return results
+
+    def test_concurrent_threads_share_one_fetch(self):
+        results = self._read_during_slow_fetch(range(1, 49), _batch(48))
         self.assertEqual({b: ON if b % 2 else OFF for b in range(1, 49)},
                          results)
         self.client.get_all_blades_state.assert_called_once_with()
         self.client.get_blade_state.assert_not_called()
 
     def test_concurrent_threads_share_fetch_error(self):
-        release = threading.Event()
-        started = threading.Event()
         error = ocs_exc.ReadTimeoutError('read timed out',
                                          operation='GetAllBladesState')
-
-        def slow_fetch():
-            started.set()
-            release.wait(10)
-            raise error
-
-        self.client.get_all_blades_state.side_effect = slow_fetch
-        raised = []
-
-        def worker(blade):
-            try:
-                state_cache.get_blade_state(self.client, _info(blade))
-            except ocs_exc.OCSError as exc:
-                raised.append(exc)
-
-        threads = [threading.Thread(target=worker, args=(b,))
-                   for b in range(1, 9)]
-        threads[0].start()
-        self.assertTrue(started.wait(10))
-        for thread in threads[1:]:
-            thread.start()
-        time.sleep(0.1)
-        release.set()
-        for thread in threads:
-            thread.join(10)
-        self.assertEqual([error] * 8, raised)
+        results = self._read_during_slow_fetch(range(1, 9), error)
+        self.assertEqual({b: error for b in range(1, 9)}, results)
         self.client.get_all_blades_state.assert_called_once_with()
         # Nothing was cached: the next read fetches again.
         self.client.get_all_blades_state.side_effect = None
