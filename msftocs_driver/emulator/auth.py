@@ -140,8 +140,10 @@ class NtlmAuthenticator(object):
     pyspnego's NTLM acceptor reads the account from the file named by the
     environment variable ``NTLM_USER_FILE``; this writes it (mode 0600,
     ``:USER:PASSWORD``, so the client gives the user name without a
-    domain) and :meth:`close` removes it. The variable is process-wide:
-    one NTLM authenticator per process.
+    domain) and :meth:`close` removes it. Where the system allows, the
+    file lives in memory only (a memfd reached through ``/proc/self/fd``),
+    so that not even a killed process leaves the password on disk. The
+    variable is process-wide: one NTLM authenticator per process.
 
     :param username: the account name.
     :param password: its password (no ':' or line break).
@@ -155,9 +157,8 @@ class NtlmAuthenticator(object):
             if any(c in value for c in ':\r\n'):
                 raise ValueError('NTLM %s must not contain ":" or a line '
                                  'break' % field)
-        fd, self._user_file = tempfile.mkstemp(prefix='msftocs-ntlm-')
-        with os.fdopen(fd, 'w', encoding='utf-8') as f:  # mkstemp: 0600
-            f.write(':%s:%s\n' % (username, password))
+        self._user_file, self._memfd = _credential_file(
+            (':%s:%s\n' % (username, password)).encode('utf-8'))
         os.environ['NTLM_USER_FILE'] = self._user_file
         self._states = _ConnectionStates()
         self._challenge = AuthResult(False, [('WWW-Authenticate',
@@ -216,13 +217,33 @@ class NtlmAuthenticator(object):
     def close(self):
         """Remove the credential file."""
         if self._user_file:
-            try:
-                os.unlink(self._user_file)
-            except FileNotFoundError:
-                pass
+            if self._memfd is not None:
+                os.close(self._memfd)
+                self._memfd = None
+            else:
+                try:
+                    os.unlink(self._user_file)
+                except FileNotFoundError:
+                    pass
             if os.environ.get('NTLM_USER_FILE') == self._user_file:
                 del os.environ['NTLM_USER_FILE']
             self._user_file = None
+
+
+def _credential_file(content):
+    """Write ``content`` to a private file, in memory when possible.
+
+    :returns: ``(path, memfd)``; ``memfd`` is None for a file on disk.
+    """
+    if hasattr(os, 'memfd_create') and os.path.isdir('/proc/self/fd'):
+        fd = os.memfd_create('msftocs-ntlm', os.MFD_CLOEXEC)
+        os.fchmod(fd, 0o600)
+        os.write(fd, content)
+        return '/proc/self/fd/%d' % fd, fd
+    fd, path = tempfile.mkstemp(prefix='msftocs-ntlm-')  # mode 0600
+    with os.fdopen(fd, 'wb') as f:
+        f.write(content)
+    return path, None
 
 
 def make_authenticator(scheme, username, password):

@@ -69,9 +69,31 @@ def test_credential_file_is_private_and_removed(ntlm):
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     with open(path) as f:
         assert f.read() == ':admin:secret\n'
+    in_memory = os.path.isdir('/proc/self/fd')
+    if in_memory:
+        # Nothing on disk, even if the process is killed.
+        assert os.readlink(path).startswith('/memfd:msftocs-ntlm')
     ntlm.close()
-    assert not os.path.exists(path)
+    if in_memory:  # the descriptor is closed (its number may be reused)
+        assert not (os.path.exists(path) and os.readlink(path).startswith(
+            '/memfd:msftocs-ntlm'))
+    else:
+        assert not os.path.exists(path)
     assert 'NTLM_USER_FILE' not in os.environ
+
+
+def test_credential_file_on_disk_without_memfd(monkeypatch):
+    monkeypatch.delattr(os, 'memfd_create', raising=False)
+    monkeypatch.delenv('NTLM_USER_FILE', raising=False)
+    authenticator = auth.NtlmAuthenticator(base.USER, base.PASSWORD)
+    path = os.environ['NTLM_USER_FILE']
+    try:
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+        with open(path) as f:
+            assert f.read() == ':admin:secret\n'
+    finally:
+        authenticator.close()
+    assert not os.path.exists(path)
 
 
 def test_handshake_authenticates_the_connection(app):
