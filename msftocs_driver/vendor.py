@@ -23,6 +23,8 @@ programs the limit with the exception action "none" (a limit never turns a
 blade off).
 """
 
+import functools
+
 from ironic.common import exception
 from ironic.common import metrics_utils
 from ironic.drivers import base
@@ -85,6 +87,11 @@ def parse_watts(node, value):
                 'min': constants.MIN_POWER_LIMIT_WATTS,
                 'max': constants.MAX_POWER_LIMIT_WATTS})
     return watts
+
+
+#: Synchronous reads: the answer is the API's reply; no exclusive lock.
+_read_passthru = functools.partial(base.passthru, ['GET'], async_call=False,
+                                   require_exclusive_lock=False)
 
 
 def _blade_call(task, action, method, *args, writes=False):
@@ -151,14 +158,13 @@ class MsftOcsVendorPassthru(driver_info.ValidateDriverInfoMixin,
             parse_watts(task.node, kwargs.get('watts'))
 
     @METRICS.timer('MsftOcsVendorPassthru.chassis_info')
-    @base.passthru(['GET'], async_call=False, require_exclusive_lock=False,
-                   description=_(
-                       'Return the inventory of the chassis the blade is '
-                       'in: serial number, asset tag, firmware, hardware '
-                       'and software versions and uptime of the chassis '
-                       'manager, and the GUID, name, power state and MAC '
-                       'addresses of every slot. Slow: the chassis manager '
-                       'queries every blade. No arguments.'))
+    @_read_passthru(description=_(
+        'Return the inventory of the chassis the blade is '
+        'in: serial number, asset tag, firmware, hardware '
+        'and software versions and uptime of the chassis '
+        'manager, and the GUID, name, power state and MAC '
+        'addresses of every slot. Slow: the chassis manager '
+        'queries every blade. No arguments.'))
     def chassis_info(self, task, **kwargs):
         """Return the chassis inventory.
 
@@ -186,12 +192,11 @@ class MsftOcsVendorPassthru(driver_info.ValidateDriverInfoMixin,
         }
 
     @METRICS.timer('MsftOcsVendorPassthru.blade_info')
-    @base.passthru(['GET'], async_call=False, require_exclusive_lock=False,
-                   description=_(
-                       'Return the blade\'s type, serial number, asset tag, '
-                       'BMC firmware version, hardware version and NICs '
-                       '(device id and MAC address, null when the NIC is '
-                       'not present). No arguments.'))
+    @_read_passthru(description=_(
+        'Return the blade\'s type, serial number, asset tag, '
+        'BMC firmware version, hardware version and NICs '
+        '(device id and MAC address, null when the NIC is '
+        'not present). No arguments.'))
     def blade_info(self, task, **kwargs):
         """Return the blade's identity and NICs.
 
@@ -212,10 +217,9 @@ class MsftOcsVendorPassthru(driver_info.ValidateDriverInfoMixin,
         }
 
     @METRICS.timer('MsftOcsVendorPassthru.power_reading')
-    @base.passthru(['GET'], async_call=False, require_exclusive_lock=False,
-                   description=_(
-                       'Return the blade\'s present power consumption in '
-                       'watts, as its BMC measures it. No arguments.'))
+    @_read_passthru(description=_(
+        'Return the blade\'s present power consumption in '
+        'watts, as its BMC measures it. No arguments.'))
     def power_reading(self, task, **kwargs):
         """Return the blade's power consumption.
 
@@ -228,11 +232,10 @@ class MsftOcsVendorPassthru(driver_info.ValidateDriverInfoMixin,
         return {'blade_id': reading.blade_id, 'watts': reading.watts}
 
     @METRICS.timer('MsftOcsVendorPassthru.power_limit')
-    @base.passthru(['GET'], async_call=False, require_exclusive_lock=False,
-                   description=_(
-                       'Return the blade\'s power limit in watts and whether '
-                       'it is active (null when the chassis manager does '
-                       'not say). No arguments.'))
+    @_read_passthru(description=_(
+        'Return the blade\'s power limit in watts and whether '
+        'it is active (null when the chassis manager does '
+        'not say). No arguments.'))
     def power_limit(self, task, **kwargs):
         """Return the blade's power limit.
 
