@@ -130,6 +130,19 @@ class Blade(object):
         self._host_on_at = None
         self._decompressed_at = 0.0
 
+    def leave_slot(self):
+        """The blade is pulled out: its host and BMC are gone.
+
+        Pending boots (power cycle, restore policy) are cancelled. The CM
+        notices nothing but the silence of the BMC: its serial session
+        metadata stays (reference 8.2).
+        """
+        self.present = False
+        self.cached_type = constants.BladeType.Unknown
+        self.host_on = False
+        self._host_on_at = None
+        self._restore_pending = False
+
     def set_host_power(self, on):
         """Chassis Control power up or power down through the BMC."""
         self._host_on_at = None

@@ -149,13 +149,10 @@ class Chassis(object):
             blade = self.blade(blade_id)
             if 'decompression_seconds' in changes:
                 blade.decompression_seconds = changes['decompression_seconds']
-            if 'present' in changes:
-                blade.present = changes['present']
-                if not blade.present:
-                    # The CM keeps its serial session metadata: its calls
-                    # then meet a BMC error (reference 8.2, last row).
-                    blade.host_on = False
-                    blade.cached_type = constants.BladeType.Unknown
+            if changes.get('present') is False:
+                blade.leave_slot()
+            elif changes.get('present') is True:
+                blade.present = True
             if 'type' in changes:
                 blade.blade_type = constants.BladeType(changes['type'])
                 # Re-classified at the CM's next poll; at once here.

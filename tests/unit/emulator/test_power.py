@@ -127,6 +127,24 @@ def test_empty_slot_times_out_but_switch_works():
         'completionCode') == 'Success'
 
 
+@pytest.mark.parametrize('config, operation, params', [
+    ({}, 'SetBladeActivePowerCycle', {'offTime': 10}),
+    ({'defaults': {'power_restore_on': True}}, 'SetPowerOn', {}),
+])
+def test_a_pulled_blade_does_not_boot_later(config, operation, params):
+    app, clock = base.make_app(config)
+    base.op(app, 'SetBladeOn', bladeId=5)
+    base.op(app, 'SetPowerOff', bladeId=6)
+    blade_id = 5 if operation == 'SetBladeActivePowerCycle' else 6
+    assert base.op(app, operation, bladeId=blade_id, **params).text(
+        'completionCode') == 'Success'
+    app.chassis.update_blade(blade_id, {'present': False})
+    clock.advance(60)
+    assert app.chassis.blade_dict(blade_id)['host_on'] is False
+    assert base.op(app, 'GetBladeState', bladeId=blade_id).text(
+        'completionCode') == 'Timeout'
+
+
 @pytest.mark.parametrize('operation', [
     'GetBladeState', 'SetBladeOn', 'SetBladeOff', 'SetBladeActivePowerCycle'])
 def test_jbod_rejects_host_power_calls(operation):
