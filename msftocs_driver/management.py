@@ -187,20 +187,18 @@ class MsftOcsManagement(driver_info.ValidateDriverInfoMixin,
 
         :param task: a TaskManager instance.
         :returns: ``{'boot_device': <device or None>, 'persistent': None}``;
-            the CM cannot report persistence. For a hard-off blade, the
-            device recorded for the next power on, if any.
+            the CM cannot report persistence. While a boot device recorded
+            for the next power on is pending, that device and its
+            persistence, without a CM call: it is what the blade boots
+            from when this driver starts it next.
         :raises: MsftOcsError and subclasses on CM errors.
         """
         pending = task.node.driver_internal_info.get(PENDING_BOOT_DEVICE)
+        if pending:
+            return {'boot_device': pending['boot_device'],
+                    'persistent': pending['persistent']}
         with cm.client_for(task.node, 'get boot device') as (client, info):
-            try:
-                boot_type = client.get_next_boot(info['blade_id'])
-            except (ocs_exc.DevicePoweredOffError,
-                    ocs_exc.FirmwareDecompressingError):
-                if not pending:
-                    raise
-                return {'boot_device': pending['boot_device'],
-                        'persistent': pending['persistent']}
+            boot_type = client.get_next_boot(info['blade_id'])
         return {'boot_device': BOOT_DEVICE_MAP_REV.get(boot_type),
                 'persistent': None}
 

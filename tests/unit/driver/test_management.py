@@ -178,10 +178,17 @@ class BootDeviceTestCase(fakes.MockedClientTestCase):
             management.PENDING_BOOT_DEVICE,
             {'boot_device': boot_devices.BIOS, 'persistent': False})
         self.node.save()
-        with self.acquire(shared=True) as task:
-            self.assertEqual({'boot_device': boot_devices.BIOS,
-                              'persistent': False},
-                             task.driver.management.get_boot_device(task))
+        # Whether the BMC answers or not, the pending device is the one the
+        # next power on applies.
+        self.client.get_next_boot.reset_mock()
+        for error in (self.client.get_next_boot.side_effect, None):
+            self.client.get_next_boot.side_effect = error
+            self.client.get_next_boot.return_value = BOOT.NoOverride
+            with self.acquire(shared=True) as task:
+                self.assertEqual(
+                    {'boot_device': boot_devices.BIOS, 'persistent': False},
+                    task.driver.management.get_boot_device(task))
+        self.client.get_next_boot.assert_not_called()
 
 
 class BootModeTestCase(fakes.MockedClientTestCase):
