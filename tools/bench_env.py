@@ -10,22 +10,13 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Emulators, TLS material and timing helpers shared by the benchmarks."""
+"""Emulators and timing helpers shared by the benchmarks."""
 
 import concurrent.futures
 import contextlib
-import datetime
-import ipaddress
-import os
 import secrets
 import statistics
 import time
-
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives import serialization
-from cryptography import x509
-from cryptography.x509.oid import NameOID
 
 from msftocs_driver.emulator import runner
 
@@ -39,45 +30,6 @@ def new_password():
     :returns: a URL-safe random string.
     """
     return secrets.token_urlsafe(16)
-
-
-def make_tls_material(directory):
-    """Write a self-signed certificate for 127.0.0.1 and its key.
-
-    The certificate is its own CA, so clients verify the emulator with the
-    certificate file as their CA bundle: full verification, as in
-    production.
-
-    :param directory: where to write ``cert.pem`` and ``key.pem``.
-    :returns: ``(cert_path, key_path)``.
-    """
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME,
-                                         'msftocs-bench')])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder()
-            .subject_name(name).issuer_name(name)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address('127.0.0.1'))]),
-                critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None),
-                           critical=True)
-            .sign(key, hashes.SHA256()))
-    cert_path = os.path.join(directory, 'cert.pem')
-    key_path = os.path.join(directory, 'key.pem')
-    with open(cert_path, 'wb') as stream:
-        stream.write(cert.public_bytes(serialization.Encoding.PEM))
-    with open(os.open(key_path, os.O_WRONLY | os.O_CREAT, 0o600),
-              'wb') as stream:
-        stream.write(key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption()))
-    return cert_path, key_path
 
 
 @contextlib.contextmanager

@@ -44,6 +44,7 @@ from msftocs_driver.common import client_cache
 from msftocs_driver.common import driver_info
 from msftocs_driver.ocs import client as ocs_client
 from tools import bench_env
+from tools import devcerts
 
 #: The transports measured: (name, auth, tls).
 TRANSPORTS = (('basic-http', 'basic', False),
@@ -77,16 +78,17 @@ def _operation_of(emulator, call):
 
 def _measure_transport(conductor, workdir, name, auth, tls, samples,
                        password):
-    cert = key = None
+    ca = cert = key = None
     if tls:
-        cert, key = bench_env.make_tls_material(workdir)
+        tls_files = devcerts.make_tls_files(workdir)
+        ca, cert, key = tls_files['ca'], tls_files['cert'], tls_files['key']
     with bench_env.emulators(1, blades=24, auth=auth,
                              username=bench_env.USERNAME, password=password,
                              tls_cert=cert, tls_key=key) as (emulator,):
         info = bench_env.driver_info(emulator, BLADE, password, auth=auth,
-                                     verify_ca=cert)
+                                     verify_ca=ca)
         node_uuid = conductor.create_node(info)
-        verify = cert if tls else True
+        verify = ca if tls else True
         base = emulator.url.rstrip('/')
         client = ocs_client.ChassisManagerClient(
             base, bench_env.USERNAME, password, auth=auth, verify=verify)

@@ -34,7 +34,7 @@ import time
 import requests
 
 from msftocs_driver.emulator.runner import EmulatorProcess
-from tools import bench_env
+from tools import devcerts
 from tools import ironic_env
 from tools import sysutils
 
@@ -88,10 +88,10 @@ class Scenario(object):
             # HTTPS with a certificate Ironic verifies, as in production.
             tls_dir = stack.enter_context(tempfile.TemporaryDirectory(
                 prefix='msftocs-tls-'))
-            cert, key = bench_env.make_tls_material(tls_dir)
+            tls = devcerts.make_tls_files(tls_dir)
             emulator = EmulatorProcess(
                 blades=24, auth='basic', username=USERNAME,
-                password=password, tls_cert=cert, tls_key=key,
+                password=password, tls_cert=tls['cert'], tls_key=tls['key'],
                 decompression_seconds=DECOMPRESSION_SECONDS,
                 extra_args=('--debug',))
             emulator_log = stack.enter_context(tempfile.NamedTemporaryFile(
@@ -101,7 +101,7 @@ class Scenario(object):
             ironic = stack.enter_context(
                 ironic_env.StandaloneIronic(sync_interval=SYNC_INTERVAL))
             scenario = cls(ironic, emulator, password, out)
-            scenario.ca_file = cert
+            scenario.ca_file = tls['ca']
             scenario.emulator_log_path = emulator_log.name
             try:
                 yield scenario

@@ -13,20 +13,15 @@
 
 """Helpers of the client's functional tests: emulators, TLS files, waits."""
 
-import datetime
-import ipaddress
-import os
 import time
-
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives import serialization
-from cryptography import x509
-from cryptography.x509.oid import NameOID
 
 from msftocs_driver.emulator import runner
 from msftocs_driver.ocs import client as ocs_client
 from msftocs_driver.ocs import constants
+from tools import devcerts
+
+#: Other functional tests use the same CA and server certificate maker.
+make_tls_files = devcerts.make_tls_files
 
 USERNAME = 'admin'
 PASSWORD = 'Fn-t3st pa55+word'
@@ -38,72 +33,6 @@ MODES = {
     'tls': ('basic', True),
     'tls-ntlm': ('ntlm', True),
 }
-
-
-def _name(common_name):
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-
-
-def _write_key(path, key):
-    with open(path, 'wb') as out:
-        out.write(key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption()))
-    os.chmod(path, 0o600)
-
-
-def _write_cert(path, cert):
-    with open(path, 'wb') as out:
-        out.write(cert.public_bytes(serialization.Encoding.PEM))
-
-
-def make_tls_files(directory):
-    """Create a CA and a server certificate for 127.0.0.1.
-
-    :returns: dict with the paths ``ca``, ``cert`` and ``key``.
-    """
-    now = datetime.datetime.now(datetime.timezone.utc)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name('msftocs test CA'))
-        .issuer_name(_name('msftocs test CA'))
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0),
-                       critical=True)
-        .add_extension(x509.KeyUsage(
-            digital_signature=True, key_cert_sign=True, crl_sign=True,
-            content_commitment=False, key_encipherment=False,
-            data_encipherment=False, key_agreement=False,
-            encipher_only=False, decipher_only=False), critical=True)
-        .sign(ca_key, hashes.SHA256()))
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name('127.0.0.1'))
-        .issuer_name(ca_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([
-            x509.IPAddress(ipaddress.ip_address('127.0.0.1'))]),
-            critical=False)
-        .add_extension(x509.ExtendedKeyUsage(
-            [x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
-            ca_key.public_key()), critical=False)
-        .sign(ca_key, hashes.SHA256()))
-    paths = {name: os.path.join(directory, name + '.pem')
-             for name in ('ca', 'cert', 'key')}
-    _write_cert(paths['ca'], ca_cert)
-    _write_cert(paths['cert'], cert)
-    _write_key(paths['key'], key)
-    return paths
 
 
 class Endpoint:
