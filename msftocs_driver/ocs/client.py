@@ -25,11 +25,12 @@ from msftocs_driver.ocs import console_api
 from msftocs_driver.ocs import constants
 from msftocs_driver.ocs import convert
 from msftocs_driver.ocs import encoding
+from msftocs_driver.ocs import failures
 from msftocs_driver.ocs import responses
 
 #: Bound the calls of a block of code: ``with client.time_limit(60): ...``
-#: (see :func:`msftocs_driver.ocs.connector.time_limit`).
-time_limit = connector.time_limit
+#: (see :func:`msftocs_driver.ocs.failures.time_limit`).
+time_limit = failures.time_limit
 
 
 class ChassisManagerClient(console_api.ConsoleOperations):

@@ -45,12 +45,11 @@ be established (refused, unreachable, name resolution, connect timeout).
 
 Time limit
 ----------
-A caller that must finish by a given time (an ironic power change within
-its timeout) runs its calls inside :func:`time_limit`. Every call the thread
-makes there waits for a connection, connects and reads for no longer than
-the time left, and is not retried past it, so a hung chassis manager holds
-the thread little beyond the limit instead of ``read_timeout`` times the
-number of attempts for every call.
+Inside :func:`~msftocs_driver.ocs.failures.time_limit` (an ironic power
+change and its timeout), the thread's calls wait for a connection, connect
+and read no longer than the time left and are not retried past it: a hung
+chassis manager cannot hold the thread for ``read_timeout`` times the
+attempts of every call.
 
 Redaction
 ---------
@@ -59,7 +58,6 @@ nor put into exceptions, and the requests exceptions (whose text contains the
 URL) are not chained to the errors raised from here.
 """
 
-import contextlib
 import logging
 import queue
 import threading
@@ -80,41 +78,6 @@ LOG = logging.getLogger(__name__)
 #: smaller).
 MAX_REPLY_BYTES = 4 * 1024 * 1024
 AUTH_TYPES = ('basic', 'ntlm')
-
-_limits = threading.local()
-
-
-@contextlib.contextmanager
-def time_limit(seconds):
-    """Bound every chassis-manager call this thread makes inside the block.
-
-    Nested limits keep the earlier end. Outside any block calls are bounded
-    by the connector's timeouts and retries only.
-
-    :param seconds: how long the calls of the block may take in all.
-    :raises: :class:`~msftocs_driver.ocs.exceptions.TimeLimitError` from a
-        call that would start, or still runs, when the time is up.
-    """
-    previous = getattr(_limits, 'deadline', None)
-    deadline = time.monotonic() + seconds
-    _limits.deadline = (deadline if previous is None
-                        else min(previous, deadline))
-    try:
-        yield
-    finally:
-        _limits.deadline = previous
-
-
-def _time_left():
-    """Seconds left before this thread's time limit, or None."""
-    deadline = getattr(_limits, 'deadline', None)
-    return None if deadline is None else deadline - time.monotonic()
-
-
-def _time_up(context):
-    return exceptions.TimeLimitError(
-        'the time limit of the operation ran out before the chassis manager '
-        'answered', **context)
 
 
 class Connector:
@@ -191,10 +154,11 @@ class Connector:
         return session
 
     def _checkout(self, context):
-        left = _time_left()
+        left = failures.time_left()
         if not self._slots.acquire(timeout=None if left is None
                                    else max(left, 0)):
-            raise failures.Failure(_time_up(context), transient=False)
+            raise failures.Failure(failures.time_up(context),
+                                   transient=False)
         try:
             return self._idle.get_nowait()
         except queue.Empty:
@@ -261,13 +225,13 @@ class Connector:
             try:
                 return self._attempt(operation, url, blade_id, secrets)
             except failures.Failure as failure:
-                left = _time_left()
+                left = failures.time_left()
                 if (left is not None and left <= 0
                         and isinstance(failure.error,
                                        exceptions.ConnectionError)):
                     # The timeouts were cut to the time limit.
-                    raise _time_up({'operation': operation,
-                                    'blade_id': blade_id}) from None
+                    raise failures.time_up({'operation': operation,
+                                            'blade_id': blade_id}) from None
                 retry = failure.never_sent or (failure.transient
                                                and not mutating)
                 delay = self.retry_interval * 2 ** (attempt - 1)
@@ -295,17 +259,12 @@ class Connector:
 
     def _attempt(self, operation, url, blade_id, secrets):
         context = {'operation': operation, 'blade_id': blade_id}
-        left = _time_left()
-        if left is not None and left <= 0:
-            raise failures.Failure(_time_up(context), transient=False)
+        failures.bounded(self.timeout, context)  # raises once time is up
         generation, session = self._checkout(context)
-        timeout = self.timeout
-        if left is not None:
-            left = max(_time_left(), 0.001)
-            timeout = (min(timeout[0], left), min(timeout[1], left))
         reusable = False
         start = time.monotonic()
         try:
+            timeout = failures.bounded(self.timeout, context)
             with session.get(url, timeout=timeout, stream=True,
                              allow_redirects=False) as response:
                 body = _read_body(response, context)

@@ -17,7 +17,14 @@ The chassis manager changes state through GET requests, so whether a call
 may be repeated depends on whether the request could have reached the
 server. Descriptions built here never contain the URL (it carries session
 tokens and console data), unlike the text of requests' exceptions.
+
+A caller's time limit (:func:`time_limit`) also decides: an attempt is not
+started, nor waited for, nor retried past it.
 """
+
+import contextlib
+import threading
+import time
 
 import requests
 import urllib3.exceptions
@@ -94,3 +101,55 @@ def from_requests_error(exc, context):
     return Failure(exceptions.ConnectionError(
         'connection failed: %s' % reason, **context), transient=True,
         never_sent=_never_sent(exc))
+
+
+_limits = threading.local()
+
+
+@contextlib.contextmanager
+def time_limit(seconds):
+    """Bound every chassis-manager call this thread makes inside the block.
+
+    Nested limits keep the earlier end.
+
+    :param seconds: how long the calls of the block may take in all.
+    :raises: :class:`~msftocs_driver.ocs.exceptions.TimeLimitError` from a
+        call that would start, or still runs, when the time is up.
+    """
+    previous = getattr(_limits, 'deadline', None)
+    deadline = time.monotonic() + seconds
+    _limits.deadline = (deadline if previous is None
+                        else min(previous, deadline))
+    try:
+        yield
+    finally:
+        _limits.deadline = previous
+
+
+def time_left():
+    """Seconds left before this thread's time limit, or None."""
+    deadline = getattr(_limits, 'deadline', None)
+    return None if deadline is None else deadline - time.monotonic()
+
+
+def time_up(context):
+    """The error of a call cut short by the time limit.
+
+    :param context: ``operation`` and ``blade_id`` keyword arguments.
+    """
+    return exceptions.TimeLimitError('the time limit of the operation ran '
+                                     'out before the chassis manager '
+                                     'answered', **context)
+
+
+def bounded(timeout, context):
+    """Cut ``(connect, read)`` timeouts to the time left, if limited.
+
+    :raises: :class:`Failure` once the time is up.
+    """
+    left = time_left()
+    if left is None:
+        return timeout
+    if left <= 0:
+        raise Failure(time_up(context), transient=False)
+    return (min(timeout[0], left), min(timeout[1], left))

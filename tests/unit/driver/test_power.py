@@ -23,9 +23,9 @@ from ironic.conductor import utils as cond_utils
 
 from msftocs_driver import exception as msftocs_exc
 from msftocs_driver import management
-from msftocs_driver.ocs import connector
 from msftocs_driver.ocs import constants
 from msftocs_driver.ocs import exceptions as ocs_exc
+from msftocs_driver.ocs import failures
 from msftocs_driver.ocs import models
 from msftocs_driver import power
 from tests.unit.driver import fakes
@@ -165,11 +165,11 @@ class SetPowerStateTestCase(fakes.MockedClientTestCase):
     def test_calls_bounded_by_the_timeout(self):
         time_left = []
         self.client.set_blade_on.side_effect = (
-            lambda blade: time_left.append(connector._time_left()))
+            lambda blade: time_left.append(failures.time_left()))
         self.client.get_blade_state.return_value = ON
         self._set(states.POWER_ON, timeout=30)
         self.assertTrue(30 < time_left[0] <= 30 + power._CALL_GRACE)
-        self.assertIsNone(connector._time_left())
+        self.assertIsNone(failures.time_left())
 
     def test_power_on_hung(self):
         self.client.set_blade_on.side_effect = ocs_exc.ReadTimeoutError(

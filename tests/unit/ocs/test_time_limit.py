@@ -19,8 +19,8 @@ from unittest import mock
 import pytest
 
 from msftocs_driver.ocs import client as ocs_client
-from msftocs_driver.ocs import connector
 from msftocs_driver.ocs import exceptions
+from msftocs_driver.ocs import failures
 from tests.unit.ocs import test_connector as helpers
 
 
@@ -108,20 +108,20 @@ def test_wait_for_a_connection_is_bounded():
 
 
 def test_nested_limits_keep_the_earlier_end():
-    with connector.time_limit(0.5):
-        with connector.time_limit(100):
-            assert connector._time_left() <= 0.5
-        with connector.time_limit(0.1):
-            assert connector._time_left() <= 0.1
-        assert 0.1 < connector._time_left() <= 0.5
-    assert connector._time_left() is None
+    with failures.time_limit(0.5):
+        with failures.time_limit(100):
+            assert failures.time_left() <= 0.5
+        with failures.time_limit(0.1):
+            assert failures.time_left() <= 0.1
+        assert 0.1 < failures.time_left() <= 0.5
+    assert failures.time_left() is None
 
 
 def test_limit_is_per_thread():
     seen = []
-    with connector.time_limit(1):
+    with failures.time_limit(1):
         thread = threading.Thread(
-            target=lambda: seen.append(connector._time_left()))
+            target=lambda: seen.append(failures.time_left()))
         thread.start()
         thread.join()
     assert seen == [None]
