@@ -93,9 +93,10 @@ def read_power_state(client, info):
                    'node': info['node_uuid']})
         raise msftocs_exc.MsftOcsError(
             node=info['node_uuid'],
-            error=_('the chassis manager reports blade state %s for blade '
-                    '%d') % (getattr(blade_state, 'name', blade_state),
-                             info['blade_id']))
+            error=_('the chassis manager reports blade state %(state)s '
+                    'for blade %(blade)d') % {
+                        'state': getattr(blade_state, 'name', blade_state),
+                        'blade': info['blade_id']})
 
 
 def _wait_for_firmware(client, info, deadline, target=states.POWER_ON):
@@ -123,11 +124,12 @@ def _wait_for_firmware(client, info, deadline, target=states.POWER_ON):
         time.sleep(min(CONF.msftocs.power_poll_interval, remaining))
 
 
-def _run_with_bmc(task, client, info, deadline, host_command):
-    """Run a host power command, switching the blade on first if needed.
+def _start_host(task, client, info, deadline, power_cycle):
+    """Power the host on or cycle it, switching the blade on first if needed.
 
     A pending boot device (recorded while the BMC was unreachable) is
-    applied right before the command.
+    applied right before the host command (SetBladeOn, or
+    SetBladeActivePowerCycle with ``power_cycle``).
 
     A hard-off blade is recognised by the command's own DevicePoweredOff
     answer rather than by a GetBladeState first: the CM validates every
@@ -147,10 +149,11 @@ def _run_with_bmc(task, client, info, deadline, host_command):
     for attempt in range(_MAX_ATTEMPTS):
         try:
             management.apply_pending_boot_device(task, client, info)
-            if bmc_was_down and not task.node.disable_power_off:
+            if power_cycle or (bmc_was_down
+                               and not task.node.disable_power_off):
                 client.set_blade_active_power_cycle(blade_id, off_time=0)
             else:
-                host_command(blade_id)
+                client.set_blade_on(blade_id)
             return
         except ocs_exc.DevicePoweredOffError:
             if bmc_was_down or attempt == _MAX_ATTEMPTS - 1:
@@ -164,12 +167,6 @@ def _run_with_bmc(task, client, info, deadline, host_command):
                 raise
         bmc_was_down = True
         _wait_for_firmware(client, info, deadline)
-
-
-def _power_cycle(client):
-    def power_cycle(blade_id):
-        client.set_blade_active_power_cycle(blade_id, off_time=0)
-    return power_cycle
 
 
 @contextlib.contextmanager
@@ -254,8 +251,7 @@ class MsftOcsPower(driver_info.ValidateDriverInfoMixin,
         with _changing_power(task.node, action, power_state, timeout) as (
                 client, info, deadline):
             if power_state == states.POWER_ON:
-                _run_with_bmc(task, client, info, deadline,
-                              client.set_blade_on)
+                _start_host(task, client, info, deadline, power_cycle=False)
             else:
                 self._power_off(client, info, deadline)
             _wait_for_state(task, power_state, deadline)
@@ -306,7 +302,7 @@ class MsftOcsPower(driver_info.ValidateDriverInfoMixin,
                       'set and the chassis manager can only reboot a '
                       'blade by power-cycling it') % task.node.uuid,
                     pstate=states.REBOOT)
-            _run_with_bmc(task, client, info, deadline, _power_cycle(client))
+            _start_host(task, client, info, deadline, power_cycle=True)
             _wait_for_state(task, states.POWER_ON, deadline)
         LOG.info('Node %(node)s (blade %(blade)d) was power-cycled',
                  {'node': task.node.uuid, 'blade': info['blade_id']})
