@@ -327,6 +327,28 @@ class PowerSyncTestCase(EmulatorTestCase):
         self.assertEqual(states.POWER_OFF, by_blade[3])
         self.assertEqual({'GetBladeState': 1}, self.operations())
 
+    def test_every_write_to_a_blade_invalidates_it(self):
+        self.config(power_state_cache_ttl=30, group='msftocs')
+        nodes = self._chassis_nodes()
+        writes = (
+            lambda task: task.driver.management.set_boot_device(
+                task, boot_devices.DISK),
+            lambda task: task.driver.management.set_indicator_state(
+                task, components.SYSTEM, 'led', indicator_states.ON),
+            lambda task: task.driver.vendor.set_power_limit(
+                task, http_method='POST', watts=300),
+            lambda task: task.driver.vendor.power_limit_on(
+                task, http_method='POST'),
+        )
+        for write in writes:
+            self._sync_all(nodes)
+            with self.acquire() as task:
+                write(task)
+            self.emulator.reset_stats()
+            self._sync_all(nodes)
+            # Blade 3 is read alone, the others still from the batch.
+            self.assertEqual({'GetBladeState': 1}, self.operations())
+
     def test_ttl_zero_reads_each_blade(self):
         self.config(power_state_cache_ttl=0, group='msftocs')
         nodes = self._chassis_nodes()
