@@ -26,56 +26,25 @@ from ironic.common import states
 from ironic.conductor import task_manager
 import requests
 
-from msftocs_driver.emulator import runner
 from msftocs_driver import exception as msftocs_exc
-from tests import base
+from tests.functional.driver import emulated
 
-PASSWORD = 'functional-Secret1'
 DECOMPRESSION_SECONDS = 1.5
 
 
-class EmulatorTestCase(base.MsftOcsTestCase):
-    """Runs one 48-blade emulator for the whole class."""
+class EmulatorTestCase(emulated.EmulatorTestCase):
+    """A 48-blade chassis; the node of blade 3 is ``self.node``."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        # Started here, before ironic's TestCase blocks subprocesses.
-        cls.emulator = runner.EmulatorProcess(
-            blades=48, password=PASSWORD,
-            decompression_seconds=DECOMPRESSION_SECONDS)
-        cls.emulator.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emulator.stop()
-        super().tearDownClass()
+    emulator_options = {'blades': 48,
+                        'decompression_seconds': DECOMPRESSION_SECONDS}
 
     def setUp(self):
         super().setUp()
-        self.emulator.reset()
-        self.emulator.clear_faults()
-        self.config(power_poll_interval=0.2, retries=0, group='msftocs')
         self.node = self.create_emulated_node(3)
         self.emulator.reset_stats()
 
-    def create_emulated_node(self, blade_id, **driver_info):
-        info = {'msftocs_base_url': self.emulator.url,
-                'msftocs_blade_id': blade_id,
-                'msftocs_username': 'admin',
-                'msftocs_password': PASSWORD}
-        info.update(driver_info)
-        return self.create_node(**info)
-
-    def acquire(self, node=None, shared=False):
-        return task_manager.acquire(self.context, (node or self.node).uuid,
-                                    shared=shared)
-
     def blade(self, blade_id=3):
         return self.emulator.state()['blades'][str(blade_id)]
-
-    def operations(self):
-        return self.emulator.stats()['operations']
 
 
 class PowerTestCase(EmulatorTestCase):
@@ -227,7 +196,7 @@ class ManagementTestCase(EmulatorTestCase):
         # firmware is up, before the driver can set the boot device.
         reply = requests.get(
             '%s/SetBladeDefaultPowerStateOn' % self.emulator.url.rstrip('/'),
-            params={'bladeId': 3}, auth=('admin', PASSWORD), timeout=10)
+            params={'bladeId': 3}, auth=('admin', self.password), timeout=10)
         self.assertIn(b'Success', reply.content)
         self.emulator.set_blade(3, switch_on=False, host_on=False)
         with self.acquire() as task:

@@ -12,60 +12,30 @@
 
 """The msftocs interfaces over real TLS with a real NTLM handshake."""
 
-import shutil
-import tempfile
-
 from ironic.common import boot_devices
 from ironic.common import states
-from ironic.conductor import task_manager
 
 from msftocs_driver.common import client_cache
-from msftocs_driver.emulator import runner
 from msftocs_driver import exception as msftocs_exc
-from tests import base
-from tests.functional.ocs import helpers
+from tests.functional.driver import emulated
 
 PASSWORD = 'Tls-ntlm pa55'
 
 
-class TlsNtlmTestCase(base.MsftOcsTestCase):
+class TlsNtlmTestCase(emulated.EmulatorTestCase):
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.tls_dir = tempfile.mkdtemp(prefix='msftocs-driver-tls-')
-        cls.tls = helpers.make_tls_files(cls.tls_dir)
-        cls.emulator = runner.EmulatorProcess(
-            blades=24, auth='ntlm', password=PASSWORD,
-            tls_cert=cls.tls['cert'], tls_key=cls.tls['key'],
-            decompression_seconds=1)
-        cls.emulator.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emulator.stop()
-        shutil.rmtree(cls.tls_dir, ignore_errors=True)
-        super().tearDownClass()
-
-    def setUp(self):
-        super().setUp()
-        self.emulator.reset()
-        self.config(retries=0, power_poll_interval=0.2, group='msftocs')
+    password = PASSWORD
+    emulator_options = {'blades': 24, 'auth': 'ntlm',
+                        'decompression_seconds': 1}
+    use_tls = True
 
     def _node(self, **changes):
-        info = {'msftocs_base_url': self.emulator.url,
-                'msftocs_blade_id': '7',
-                'msftocs_username': 'admin',
-                'msftocs_password': PASSWORD,
-                'msftocs_auth_type': 'ntlm',
-                'msftocs_verify_ca': self.tls['ca']}
-        info.update(changes)
-        return self.create_node(**info)
+        return self.create_emulated_node('7', **changes)
 
     def test_power_and_boot_device(self):
         self.assertTrue(self.emulator.url.startswith('https://127.0.0.1:'))
         node = self._node()
-        with task_manager.acquire(self.context, node.uuid) as task:
+        with self.acquire(node) as task:
             task.driver.power.set_power_state(task, states.POWER_ON)
             self.assertEqual(states.POWER_ON,
                              task.driver.power.get_power_state(task))
@@ -82,23 +52,20 @@ class TlsNtlmTestCase(base.MsftOcsTestCase):
 
     def test_untrusted_certificate(self):
         node = self._node(msftocs_verify_ca=True)
-        with task_manager.acquire(self.context, node.uuid,
-                                  shared=True) as task:
+        with self.acquire(node, shared=True) as task:
             exc = self.assertRaises(msftocs_exc.MsftOcsConnectionError,
                                     task.driver.power.get_power_state, task)
         self.assertIn(node.uuid, str(exc))
 
     def test_wrong_password(self):
         node = self._node(msftocs_password='Not-the-password')
-        with task_manager.acquire(self.context, node.uuid,
-                                  shared=True) as task:
+        with self.acquire(node, shared=True) as task:
             exc = self.assertRaises(msftocs_exc.MsftOcsAuthenticationError,
                                     task.driver.power.get_power_state, task)
         self.assertNotIn('Not-the-password', str(exc))
 
     def test_basic_refused_by_ntlm_endpoint(self):
         node = self._node(msftocs_auth_type='basic')
-        with task_manager.acquire(self.context, node.uuid,
-                                  shared=True) as task:
+        with self.acquire(node, shared=True) as task:
             self.assertRaises(msftocs_exc.MsftOcsAuthenticationError,
                               task.driver.power.get_power_state, task)
