@@ -122,7 +122,8 @@ def client_for(node, action, power_state=None, writes=False):
     """Lend the node's chassis-manager client and translate its errors.
 
     Connection and authentication errors also evict the cached client, so
-    that the next call starts afresh (e.g. after a password change).
+    that the next call starts afresh (e.g. after a password change); the
+    end of the caller's time limit does not.
 
     :param node: an ironic node object.
     :param action: what the driver is doing, for messages.
@@ -140,8 +141,9 @@ def client_for(node, action, power_state=None, writes=False):
         try:
             yield client, info
         except ocs_exc.OCSError as exc:
-            if isinstance(exc, (ocs_exc.ConnectionError,
-                                ocs_exc.AuthenticationError)):
+            if (isinstance(exc, (ocs_exc.ConnectionError,
+                                 ocs_exc.AuthenticationError))
+                    and not isinstance(exc, ocs_exc.TimeLimitError)):
                 client_cache.evict(info, client)
             raise translate(node.uuid, action, exc,
                             power_state=power_state) from exc

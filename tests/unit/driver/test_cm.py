@@ -159,6 +159,14 @@ class ClientForTestCase(base.MsftOcsTestCase):
         self.assertEqual(1, client_cls.call_count)
         self.assertEqual(1, len(client_cache._entries))
 
+    def test_time_limit_keeps_client(self, client_cls):
+        # The caller's time limit says nothing about the client.
+        node, exc = self._fail_with(ocs_exc.TimeLimitError('time is up'))
+        self.assertIsInstance(exc, msftocs_exc.MsftOcsConnectionError)
+        with cm.client_for(node, 'read'):
+            pass
+        self.assertEqual(1, client_cls.call_count)
+
     def test_ironic_errors_pass_through(self, client_cls):
         node = self.create_node()
         with self.assertRaises(exception.PowerStateFailure):
