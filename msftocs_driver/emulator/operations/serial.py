@@ -133,7 +133,7 @@ def send_blade_serial_data(chassis, params):
     # A right token counts as activity, even with no data.
     failure = _check(chassis, blade_id, token, touch=True)
     if not failure and len(data) > constants.MAX_SERIAL_SEND_BYTES:
-        failure = CODE.ParameterOutOfRange, CODE.ParameterOutOfRange.name
+        failure = common.OUT_OF_RANGE
     if failure:
         return 'ChassisResponse', common.envelope(*failure)
     with chassis.bmc_bus(), chassis.lock:
