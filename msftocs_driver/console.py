@@ -28,6 +28,7 @@ from ironic.drivers.modules import console_utils
 from oslo_log import log
 from oslo_utils import excutils
 
+from msftocs_driver.cmd import console as bridge
 from msftocs_driver.common import client_cache
 from msftocs_driver.common import cm
 from msftocs_driver.common import driver_info as msftocs_info
@@ -53,6 +54,31 @@ PROBE_SESSION_TIMEOUT = 30
 def password_file_path(node_uuid):
     """Path of the file that hands a node's password to the bridge."""
     return os.path.join(CONF.tempdir, 'msftocs-console-%s.pw' % node_uuid)
+
+
+def write_password_file(path, password):
+    """Write the password the bridge reads, readable by this user only.
+
+    Like ironic's ``make_persistent_password_file``, but the file is
+    created with mode 0600 and never exists with wider permissions (a file
+    opened while it had them could be read later), and a link or file put
+    at its place is removed rather than followed.
+
+    :param path: the file path.
+    :param password: the password.
+    :raises: PasswordFileFailedToCreate.
+    """
+    flags = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+             | os.O_CLOEXEC)
+    try:
+        ironic_utils.unlink_without_raise(path)
+        fd = os.open(path, flags, 0o600)
+        with os.fdopen(fd, 'wb') as pw_file:
+            pw_file.write(password.encode('utf-8'))
+    except OSError as exc:
+        ironic_utils.unlink_without_raise(path)
+        # Only the reason: the exception never carries the password.
+        raise exception.PasswordFileFailedToCreate(error=exc.strerror)
 
 
 def build_bridge_args(info, password_file):
@@ -165,21 +191,12 @@ def _probe_serial_session(node):
             force_takeover=CONF.msftocs.console_force_takeover)
         try:
             session.open()
-        except ocs_exc.SerialSessionActiveError as exc:
+        except (ocs_exc.SerialSessionActiveError,
+                ocs_exc.MaxSerialSessionReachedError) as exc:
+            # Not a fault of the chassis manager: the operator has to act.
             raise msftocs_exc.MsftOcsError(
-                node=node.uuid,
-                error=_('start console: another client holds the serial '
-                        'session of blade %(blade)s (%(err)s). End that '
-                        'session, or set [msftocs]console_force_takeover '
-                        'to take it over.') %
-                {'blade': info['blade_id'], 'err': exc}) from exc
-        except ocs_exc.MaxSerialSessionReachedError as exc:
-            raise msftocs_exc.MsftOcsError(
-                node=node.uuid,
-                error=_('start console: the chassis manager already has its '
-                        'maximum number of serial sessions open (%(err)s). '
-                        'Disable the console of another blade of this '
-                        'chassis first.') % {'err': exc}) from exc
+                node=node.uuid, error=_('start console: %s') %
+                bridge.describe_error(exc, info['blade_id'])) from exc
         finally:
             session.close()
 
@@ -251,8 +268,7 @@ class MsftOcsSocatConsole(base.ConsoleInterface):
             # environment to every process it starts, where same-user tools
             # (ps e, /proc/<pid>/environ) show it; the bridge also refuses
             # a file that others could read or replace.
-            console_utils.make_persistent_password_file(
-                pw_file, info['password'])
+            write_password_file(pw_file, info['password'])
             command = ' '.join(build_bridge_args(info, pw_file))
             console_utils.start_socat_console(node.uuid, port, command)
         except Exception:
@@ -288,25 +304,27 @@ class MsftOcsSocatConsole(base.ConsoleInterface):
         """
         try:
             info = msftocs_info.parse_driver_info(task.node)
-        except exception.InvalidParameterValue:
-            with excutils.save_and_reraise_exception():
-                try:
-                    self._stop(task, None)
-                finally:
-                    _release_allocated_port(task)
+        except exception.InvalidParameterValue as exc:
+            info, info_error = None, exc
+        else:
+            info_error = None
         try:
             self._stop(task, info)
         finally:
             _release_allocated_port(task)
+        if info_error is not None:
+            raise info_error
         LOG.info('Serial console of node %s stopped', task.node.uuid)
 
     def _stop(self, task, info):
         node_uuid = task.node.uuid
         connections = console_connections.find(node_uuid)
         try:
-            console_connections.end(node_uuid, connections)
+            # The listener goes first: once its connections end it would
+            # accept a waiting client and start a new bridge.
             console_utils.stop_socat_console(node_uuid)
         finally:
+            console_connections.end(node_uuid, connections)
             ironic_utils.unlink_without_raise(password_file_path(node_uuid))
             if info is not None:
                 _force_stop_serial_session(info)

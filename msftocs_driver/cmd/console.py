@@ -69,9 +69,10 @@ def describe_error(exc, blade_id):
                 'again shortly' % (blade_id, ', about %d s left' % wait
                                    if wait is not None else ''))
     elif isinstance(exc, ocs_exc.SerialSessionActiveError):
-        text = ('another client holds the serial session of blade %d; '
-                'that session must end first (this console is not set to '
-                'take sessions over)' % blade_id)
+        text = ('another client holds the serial session of blade %d; end '
+                'that session first, or enable takeover '
+                '([msftocs]console_force_takeover, --force-takeover)'
+                % blade_id)
     elif isinstance(exc, ocs_exc.MaxSerialSessionReachedError):
         text = ('the chassis manager already has its maximum of %d serial '
                 'sessions open; close one first'
@@ -124,17 +125,17 @@ class Bridge(object):
         :class:`~msftocs_driver.ocs.serial.SerialSession`.
     :param input_fd: where the user's keystrokes come from.
     :param output_fd: where the blade's output goes.
-    :param poll_interval: seconds to wait after a read that returned
-        nothing.
     """
 
-    def __init__(self, session, input_fd, output_fd, poll_interval):
+    def __init__(self, session, input_fd, output_fd):
         self._session = session
         self._input_fd = input_fd
         self._output_fd = output_fd
-        self._poll_interval = poll_interval
         self._stopping = threading.Event()
         self._error = None
+        self._reader = None
+        self._closed = False
+        # Wakes the input loop, which waits in select() without a timeout.
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_w, False)
 
@@ -143,28 +144,42 @@ class Bridge(object):
         self._stopping.set()
         try:
             os.write(self._wake_w, b'x')
-        except (BlockingIOError, OSError):
-            pass
+        except OSError:
+            pass  # the pipe is full: a wake-up is pending anyway
+
+    def close(self):
+        """Release the wake-up pipe.
+
+        Call it once nothing can call :meth:`stop` any more: after the
+        signal handlers were restored. A reader thread still blocked (in a
+        chassis-manager call or on a terminal nobody reads) may still call
+        :meth:`stop`, so the pipe is then left to the end of the process
+        rather than closed under it, where its descriptor could be reused
+        by another file that would receive the wake-up byte.
+        """
+        if self._closed or (self._reader and self._reader.is_alive()):
+            return
+        self._closed = True
+        os.close(self._wake_r)
+        os.close(self._wake_w)
 
     def run(self):
         """Copy until end of input, :meth:`stop` or an error.
 
         :raises: OCSError that ended the session on the chassis side.
         """
-        reader = threading.Thread(target=self._copy_output,
-                                  name='msftocs-console-reader', daemon=True)
-        reader.start()
+        self._reader = threading.Thread(target=self._copy_output,
+                                        name='msftocs-console-reader',
+                                        daemon=True)
+        self._reader.start()
         try:
             self._copy_input()
         finally:
             self.stop()
-            # The reader checks the flag before every poll. It may be stuck
-            # writing to a terminal nobody reads; the session is closed
-            # anyway afterwards, and a closed session is never restarted.
-            reader.join(_READER_JOIN_TIMEOUT)
-            if not reader.is_alive():
-                os.close(self._wake_r)
-                os.close(self._wake_w)
+            # The reader checks the flag before every poll. If it is stuck,
+            # the session is closed anyway afterwards, and a closed session
+            # is never restarted.
+            self._reader.join(_READER_JOIN_TIMEOUT)
         if self._error is not None:
             raise self._error
 
@@ -189,14 +204,11 @@ class Bridge(object):
 
     def _copy_output(self):
         try:
-            while not self._stopping.is_set():
-                data = self._session.read()
-                if data:
-                    _write_all(self._output_fd, data)
-                else:
-                    self._stopping.wait(self._poll_interval)
+            for data in self._session.iter_output(self._stopping):
+                _write_all(self._output_fd, data)
         except ocs_exc.OCSError as exc:
-            self._error = exc
+            if not self._stopping.is_set():
+                self._error = exc
         except OSError:
             # The terminal went away; the input side sees it too.
             pass
@@ -236,8 +248,7 @@ def main(argv=None):
         client, args.blade_id, session_timeout=args.session_timeout,
         poll_interval=args.poll_interval,
         force_takeover=args.force_takeover)
-    bridge = Bridge(session, sys.stdin.fileno(), sys.stdout.fileno(),
-                    args.poll_interval)
+    bridge = Bridge(session, sys.stdin.fileno(), sys.stdout.fileno())
     previous = {signum: signal.signal(signum, bridge.stop)
                 for signum in _STOP_SIGNALS}
     try:
@@ -253,6 +264,7 @@ def main(argv=None):
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+        bridge.close()
         client.close()
     return EXIT_OK
 

@@ -15,6 +15,7 @@
 import io
 import os
 import queue
+import signal
 import stat
 import tempfile
 import termios
@@ -26,6 +27,7 @@ from msftocs_driver.cmd import console as bridge
 from msftocs_driver.cmd import console_options as options
 from msftocs_driver.ocs import constants
 from msftocs_driver.ocs import exceptions as ocs_exc
+from msftocs_driver.ocs import serial as ocs_serial
 
 BASE_ARGS = ['--base-url', 'https://cm01:8000', '--blade-id', '3',
              '--username', 'admin']
@@ -36,18 +38,17 @@ def _code_error(cls, code, description=''):
                blade_id=3)
 
 
-class FakeSession(object):
-    """Records writes and serves reads from a queue."""
+class FakeSession(ocs_serial.SerialSession):
+    """Records writes and serves reads from a queue, without a client."""
 
     def __init__(self, read_error=None, write_error=None):
+        super().__init__(None, 3, poll_interval=0.01)
         self.written = []
         self.output = queue.Queue()
         self.read_error = read_error
         self.write_error = write_error
-        self.reads = 0
 
     def read(self):
-        self.reads += 1
         if self.read_error is not None:
             raise self.read_error
         try:
@@ -146,7 +147,8 @@ class BridgeTestCase(unittest.TestCase):
             self.addCleanup(os.close, fd)
 
     def start(self, session):
-        self.bridge = bridge.Bridge(session, self.in_r, self.out_w, 0.01)
+        self.bridge = bridge.Bridge(session, self.in_r, self.out_w)
+        self.addCleanup(self.bridge.close)
         self.result = {}
 
         def run():
@@ -210,6 +212,41 @@ class BridgeTestCase(unittest.TestCase):
             os.write(self.in_w, b'x')
             self.assertIsNone(self.finish())
 
+    def test_error_after_stop_is_not_reported(self):
+        # A poll still running when the user left fails once the session
+        # is closed; that is no error of the console.
+        session = FakeSession()
+        polling = threading.Event()
+        release = threading.Event()
+
+        def read():
+            polling.set()
+            release.wait(10)
+            raise ocs_exc.OCSError('the serial session is closed')
+        session.read = read
+        self.start(session)
+        polling.wait(10)
+        self.close_input()
+        self.bridge.stop()
+        release.set()
+        self.assertIsNone(self.finish())
+
+    def test_close_leaves_the_pipe_to_a_blocked_reader(self):
+        session = FakeSession()
+        release = threading.Event()
+        session.read = lambda: release.wait(10) and b''
+        self.start(session)
+        with mock.patch.object(bridge, '_READER_JOIN_TIMEOUT', 0.05):
+            self.close_input()
+            self.assertIsNone(self.finish())
+        with mock.patch.object(os, 'close', autospec=True) as close:
+            self.bridge.close()
+        close.assert_not_called()
+        release.set()
+        self.bridge._reader.join(10)
+        self.bridge.close()
+        self.assertRaises(OSError, os.fstat, self.bridge._wake_w)
+
 
 class MainTestCase(unittest.TestCase):
 
@@ -262,6 +299,27 @@ class MainTestCase(unittest.TestCase):
         self.client_cls.return_value.close.assert_called_once_with()
         self.assertEqual('', self.stderr.getvalue())
         self.assertNotIn(options.PASSWORD_ENV, os.environ)
+
+    def test_signal_during_close_writes_nowhere_else(self):
+        # A stop signal while the session is being closed must not write
+        # the wake-up byte into a descriptor opened meanwhile.
+        received = []
+
+        def close():
+            other_r, other_w = os.pipe()
+            try:
+                signal.getsignal(signal.SIGTERM)(signal.SIGTERM, None)
+                os.set_blocking(other_r, False)
+                try:
+                    received.append(os.read(other_r, 10))
+                except BlockingIOError:
+                    received.append(b'')
+            finally:
+                os.close(other_r)
+                os.close(other_w)
+        self.session.close.side_effect = close
+        self.assertEqual(bridge.EXIT_OK, bridge.main(BASE_ARGS))
+        self.assertEqual([b''], received)
 
     def test_open_error_one_line(self):
         self.session.open.side_effect = _code_error(

@@ -276,7 +276,7 @@ class StartConsoleTestCase(ConsoleTestCase):
             ocs_exc.MaxSerialSessionReachedError,
             constants.CompletionCode.MaxSerialSessionReached)
         error = self.assertStartFails(msftocs_exc.MsftOcsError)
-        self.assertIn('maximum number of serial sessions', str(error))
+        self.assertIn('maximum of 12 serial sessions', str(error))
 
     def test_unreachable(self):
         self.client.start_blade_serial_session.side_effect = (
@@ -396,21 +396,58 @@ class GetConsoleTestCase(ConsoleTestCase):
 
 class StopOrderTestCase(ConsoleTestCase):
 
-    def test_stop_ends_connections_before_socat(self):
+    def test_listener_stops_before_its_connections(self):
         calls = []
         connection = mock.Mock(pid=101)
         self.useFixture(fixtures.MockPatchObject(
             console_connections, 'find', autospec=True,
-            return_value=[connection]))
-        self.useFixture(fixtures.MockPatchObject(
+            side_effect=lambda *a: calls.append('find') or [connection]))
+        end = self.useFixture(fixtures.MockPatchObject(
             console_connections, 'end', autospec=True,
-            side_effect=lambda *a: calls.append('connections')))
+            side_effect=lambda *a: calls.append('connections'))).mock
         self.stop_socat.side_effect = lambda *a: calls.append('socat')
         self.client.stop_blade_serial_session.side_effect = (
             lambda *a, **k: calls.append('session'))
         with self.acquire_task() as task:
             self.iface.stop_console(task)
-        self.assertEqual(['connections', 'socat', 'session'], calls)
+        self.assertEqual(['find', 'socat', 'connections', 'session'], calls)
+        end.assert_called_once_with(self.node.uuid, [connection])
+
+
+class PasswordFileTestCase(ConsoleTestCase):
+
+    def test_replaces_a_link_without_following_it(self):
+        target = os.path.join(self.tempdir, 'target')
+        with open(target, 'w') as target_file:
+            target_file.write('untouched')
+        os.symlink(target, self.pw_file)
+        console.write_password_file(self.pw_file, PASSWORD)
+        self.assertFalse(os.path.islink(self.pw_file))
+        with open(self.pw_file) as pw_file:
+            self.assertEqual(PASSWORD, pw_file.read())
+        with open(target) as target_file:
+            self.assertEqual('untouched', target_file.read())
+
+    def test_created_with_mode_0600(self):
+        modes = []
+        real_open = os.open
+
+        def record(path, flags, mode=0o777):
+            modes.append(mode)
+            return real_open(path, flags, mode)
+        with mock.patch.object(os, 'open', autospec=True,
+                               side_effect=record):
+            console.write_password_file(self.pw_file, PASSWORD)
+        self.assertEqual([0o600], modes)
+        self.assertEqual(0o600, stat.S_IMODE(os.stat(self.pw_file).st_mode))
+
+    def test_failure_without_secret(self):
+        missing = os.path.join(self.tempdir, 'missing', 'node.pw')
+        error = self.assertRaises(exception.PasswordFileFailedToCreate,
+                                  console.write_password_file, missing,
+                                  PASSWORD)
+        self.assertNotIn(PASSWORD, str(error))
+        self.assertIn('No such file', str(error))
 
 
 class RestartTestCase(ConsoleTestCase):
