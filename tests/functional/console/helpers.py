@@ -13,10 +13,13 @@
 """Helpers of the console functional tests: waiting and reading output."""
 
 import os
+import secrets
 import select
 import shutil
 import time
 import unittest
+
+from msftocs_driver.emulator import runner
 
 BLADE = 3
 PROMPT = b'blade3 login: '
@@ -92,3 +95,20 @@ def fd_reader(fd):
 def session_open(emulator, blade=BLADE):
     """Whether the emulated chassis manager has a session on ``blade``."""
     return emulator.blade(blade)['serial_session']
+
+
+class EmulatorMixin(object):
+    """One emulator for the whole test class, with a random password."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.password = secrets.token_urlsafe(12)
+        cls.emulator = runner.EmulatorProcess(password=cls.password,
+                                              decompression_seconds=1)
+        cls.emulator.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.emulator.stop()
+        super().tearDownClass()

@@ -30,20 +30,7 @@ from tests.functional.ocs import helpers as ocs_helpers
 BLADE = helpers.BLADE
 
 
-class BridgeTestCase(unittest.TestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.password = secrets.token_urlsafe(12)
-        cls.emulator = runner.EmulatorProcess(password=cls.password,
-                                              decompression_seconds=1)
-        cls.emulator.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emulator.stop()
-        super().tearDownClass()
+class BridgeTestCase(helpers.EmulatorMixin, unittest.TestCase):
 
     def setUp(self):
         super().setUp()

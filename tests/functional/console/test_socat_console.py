@@ -14,7 +14,6 @@
 
 import logging
 import os
-import secrets
 import socket
 
 import fixtures
@@ -27,14 +26,9 @@ from msftocs_driver.emulator import runner
 from msftocs_driver import exception as msftocs_exc
 from tests import base
 from tests.functional.console import helpers
+from tools import sysutils
 
 BLADE = helpers.BLADE
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def _running(pid):
@@ -45,35 +39,21 @@ def _running(pid):
         return False
 
 
-class SocatConsoleTestCase(base.MsftOcsTestCase):
+class SocatConsoleTestCase(helpers.EmulatorMixin, base.MsftOcsTestCase):
 
     # socat and the bridge are real processes here.
     block_execute = False
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.password = secrets.token_urlsafe(12)
-        cls.emulator = runner.EmulatorProcess(password=cls.password,
-                                              decompression_seconds=1)
-        cls.emulator.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emulator.stop()
-        super().tearDownClass()
 
     def setUp(self):
         helpers.require_socat()
         super().setUp()
         self.emulator.reset()
         self.tempdir = self.useFixture(fixtures.TempDir()).path
-        port = _free_port()
         self.config(tempdir=self.tempdir)
         # Several ports: a port whose connection was closed by the console
         # side stays in TIME_WAIT, and ironic's free-port test skips it.
         self.config(socat_address='127.0.0.1',
-                    port_range=['%d:%d' % (port, port + 10)],
+                    port_range=[sysutils.free_port_range(10)],
                     terminal_timeout=0, group='console')
         self.config(console_poll_interval=0.05, group='msftocs')
         self.iface = console.MsftOcsSocatConsole()

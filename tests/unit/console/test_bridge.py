@@ -143,7 +143,8 @@ class BridgeTestCase(unittest.TestCase):
         super().setUp()
         self.in_r, self.in_w = os.pipe()
         self.out_r, self.out_w = os.pipe()
-        for fd in (self.in_r, self.out_r, self.out_w):
+        self.addCleanup(lambda: os.close(self.out_r))
+        for fd in (self.in_r, self.out_w):
             self.addCleanup(os.close, fd)
 
     def start(self, session):
@@ -211,6 +212,16 @@ class BridgeTestCase(unittest.TestCase):
             self.start(session)
             os.write(self.in_w, b'x')
             self.assertIsNone(self.finish())
+
+    def test_closed_output_ends_the_bridge(self):
+        # Python ignores SIGPIPE: the write fails with EPIPE instead.
+        session = FakeSession()
+        os.close(self.out_r)
+        self.out_r = os.open(os.devnull, os.O_RDONLY)
+        session.output.put(b'login: ')
+        self.start(session)
+        self.assertIsNone(self.finish())
+        self.assertTrue(session.output.empty())
 
     def test_error_after_stop_is_not_reported(self):
         # A poll still running when the user left fails once the session
