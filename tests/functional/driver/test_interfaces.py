@@ -24,6 +24,7 @@ from ironic.common import exception
 from ironic.common import indicator_states
 from ironic.common import states
 from ironic.conductor import task_manager
+from ironic.conductor import utils as cond_utils
 import requests
 
 from msftocs_driver import exception as msftocs_exc
@@ -317,6 +318,18 @@ class PowerSyncTestCase(EmulatorTestCase):
             self._sync_all(nodes)
             # Blade 3 is read alone, the others still from the batch.
             self.assertEqual({'GetBladeState': 1}, self.operations())
+
+    def test_sync_pass_hooks_add_no_request(self):
+        # After get_power_state, power sync caches the vendor, boot mode
+        # and secure boot state of every node on every pass.
+        with self.acquire() as task:
+            self.emulator.reset_stats()
+            cond_utils.node_cache_vendor(task)
+            cond_utils.node_cache_boot_mode(task)
+            cond_utils.node_cache_health(task)
+        self.assertEqual({}, self.operations())
+        self.node.refresh()
+        self.assertEqual('uefi', self.node.boot_mode)
 
     def test_ttl_zero_reads_each_blade(self):
         self.config(power_state_cache_ttl=0, group='msftocs')
