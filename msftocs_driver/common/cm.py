@@ -14,12 +14,15 @@
 
 Interfaces do::
 
-    with cm.client_for(task.node, 'set boot device') as (client, info):
+    with cm.client_for(task.node, 'set boot device',
+                       writes=True) as (client, info):
         client.set_next_boot(info['blade_id'], ...)
 
 and every :class:`~msftocs_driver.ocs.exceptions.OCSError` raised inside the
 block leaves it as the matching ironic exception, with the node UUID and the
-chassis manager's completion code and status, logged once.
+chassis manager's completion code and status, logged once. A block that
+writes to the blade says so (``writes=True``): the power-state cache then
+forgets the blade.
 """
 
 import contextlib
