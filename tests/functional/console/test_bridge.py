@@ -117,6 +117,26 @@ class BridgeTestCase(helpers.EmulatorMixin, unittest.TestCase):
         self.assertEqual((0, ''), (status, err))
         self.assertNoSession()
 
+    def test_session_dropped_by_the_chassis_manager(self):
+        master, slave = pty.openpty()
+        self.addCleanup(os.close, master)
+        process = self.start_bridge(stdin=slave, stdout=slave)
+        os.close(slave)
+        helpers.wait_for(lambda: helpers.session_open(self.emulator),
+                         'the serial session')
+        self.emulator.set_blade(BLADE, host_on=True)
+        read = helpers.fd_reader(master)
+        helpers.read_until(read, helpers.PROMPT)
+        # As after a chassis-manager restart or its inactivity timeout.
+        self.client().stop_blade_serial_session(BLADE, force=True)
+        # The next keystrokes reach the blade through a new session.
+        os.write(master, b'root\r')
+        helpers.read_until(read, b'root\r\n' + helpers.PROMPT)
+        self.assertTrue(helpers.session_open(self.emulator))
+        process.send_signal(signal.SIGTERM)
+        self.assertEqual((0, ''), self.finish(process))
+        self.assertNoSession()
+
     def test_end_of_input_stops_the_session(self):
         process = self.start_bridge()
         helpers.wait_for(lambda: helpers.session_open(self.emulator),
