@@ -92,20 +92,27 @@ class BridgeTestCase(helpers.EmulatorMixin, unittest.TestCase):
         self.assertIn(expected, lines[0])
         self.assertNotIn(self.password, err)
 
-    def test_pty_console(self):
+    def start_on_pty(self):
+        """Start the bridge on a pty and read the blade's first prompt.
+
+        :returns: the bridge process, the pty master and a reader of it.
+        """
         master, slave = pty.openpty()
         self.addCleanup(os.close, master)
         process = self.start_bridge(stdin=slave, stdout=slave)
         os.close(slave)
         helpers.wait_for(lambda: helpers.session_open(self.emulator),
                          'the serial session')
-        with open('/proc/%d/cmdline' % process.pid, 'rb') as cmdline:
-            self.assertNotIn(self.password.encode(), cmdline.read())
-
         self.emulator.set_blade(BLADE, host_on=True)
         read = helpers.fd_reader(master)
         banner = helpers.read_until(read, helpers.PROMPT)
         self.assertIn(b'OCS emulated blade 3', banner)
+        return process, master, read
+
+    def test_pty_console(self):
+        process, master, read = self.start_on_pty()
+        with open('/proc/%d/cmdline' % process.pid, 'rb') as cmdline:
+            self.assertNotIn(self.password.encode(), cmdline.read())
         # The pty is raw: no local echo, CR reaches the blade unchanged and
         # the blade's own echo comes back.
         os.write(master, b'root\r')
@@ -113,20 +120,11 @@ class BridgeTestCase(helpers.EmulatorMixin, unittest.TestCase):
                          helpers.read_until(read, b'\n' + helpers.PROMPT))
 
         process.send_signal(signal.SIGHUP)
-        status, err = self.finish(process)
-        self.assertEqual((0, ''), (status, err))
+        self.assertEqual((0, ''), self.finish(process))
         self.assertNoSession()
 
     def test_session_dropped_by_the_chassis_manager(self):
-        master, slave = pty.openpty()
-        self.addCleanup(os.close, master)
-        process = self.start_bridge(stdin=slave, stdout=slave)
-        os.close(slave)
-        helpers.wait_for(lambda: helpers.session_open(self.emulator),
-                         'the serial session')
-        self.emulator.set_blade(BLADE, host_on=True)
-        read = helpers.fd_reader(master)
-        helpers.read_until(read, helpers.PROMPT)
+        process, master, read = self.start_on_pty()
         # As after a chassis-manager restart or its inactivity timeout.
         self.client().stop_blade_serial_session(BLADE, force=True)
         # The next keystrokes reach the blade through a new session.
