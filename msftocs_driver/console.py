@@ -321,7 +321,9 @@ class MsftOcsSocatConsole(base.ConsoleInterface):
         connections = console_connections.find(node_uuid)
         try:
             # The listener goes first: once its connections end it would
-            # accept a waiting client and start a new bridge.
+            # accept a waiting client and start a new bridge. (socat 1.7.4
+            # does not exit on SIGTERM while it has connections; ironic
+            # kills it after [console]kill_timeout.)
             console_utils.stop_socat_console(node_uuid)
         finally:
             console_connections.end(node_uuid, connections)

@@ -84,11 +84,13 @@ def _terminate(node_uuid, processes, grace):
 def end(node_uuid, processes):
     """End the processes serving connections to a node's console.
 
-    socat only signals its listener, whose forked connection handlers (and
-    their bridges) would otherwise outlive it and keep serving the user.
-    The bridges go first, with time to stop their chassis-manager session;
-    then their handlers, which would otherwise linger for socat's close
-    timeout. Every process is reaped at once by its living parent.
+    ironic only signals the listener, whose forked connection handlers
+    (and their bridges) outlive it and keep serving the user. Call this
+    once the listener is stopped, so that it cannot accept a waiting
+    client when a handler ends. The bridges go first, with time to stop
+    their chassis-manager session; then their handlers, which would
+    otherwise linger for socat's close timeout. A bridge is reaped by its
+    handler, a handler by the process that adopted it.
 
     :param node_uuid: the node's UUID, for logs.
     :param processes: what :func:`find` returned.
