@@ -109,16 +109,23 @@ def build_bridge_args(info, password_file):
     return args
 
 
-def check_bridge_args(info):
-    """Refuse values that cannot be passed to the bridge.
+def _check_console_settings(info):
+    """Check that a console can be started with these settings.
 
     socat splits its ``EXEC`` command at spaces and has no quoting for
-    them (ironic escapes every other special character), so no argument
-    may contain white space.
+    them (ironic escapes every other special character), so no bridge
+    argument may contain white space.
 
     :param info: parsed driver_info.
-    :raises: InvalidParameterValue naming the field and the node.
+    :raises: MissingParameterValue if no console port can be had.
+    :raises: InvalidParameterValue naming the field and the node if a
+        bridge argument is unusable.
     """
+    if not info['terminal_port'] and CONF.console.port_range is None:
+        raise exception.MissingParameterValue(
+            _('Node %s has no console port: set driver_info/'
+              'msftocs_terminal_port or [console]port_range.')
+            % info['node_uuid'])
     sources = {
         'driver_info/msftocs_base_url': info['base_url'],
         'driver_info/msftocs_username': info['username'],
@@ -134,20 +141,6 @@ def check_bridge_args(info):
                   'socat command line cannot carry.') %
                 {'node': info['node_uuid'], 'source': source,
                  'value': value})
-
-
-def _check_console_settings(info):
-    """Check that a console can be started with these settings.
-
-    :raises: MissingParameterValue if no console port can be had.
-    :raises: InvalidParameterValue if a bridge argument is unusable.
-    """
-    if not info['terminal_port'] and CONF.console.port_range is None:
-        raise exception.MissingParameterValue(
-            _('Node %s has no console port: set driver_info/'
-              'msftocs_terminal_port or [console]port_range.')
-            % info['node_uuid'])
-    check_bridge_args(info)
 
 
 def _force_stop_serial_session(info):
