@@ -13,6 +13,7 @@
 """Helpers of the console functional tests: waiting and reading output."""
 
 import os
+import random
 import secrets
 import select
 import shutil
@@ -20,11 +21,34 @@ import time
 import unittest
 
 from msftocs_driver.emulator import runner
+from tools import sysutils
 
 BLADE = 3
 PROMPT = b'blade3 login: '
 #: Upper bound for anything the tests wait for; generous for a busy CI.
 TIMEOUT = 15.0
+
+
+def console_port_range(count=10):
+    """A ``[console]port_range`` below the kernel's ephemeral ports.
+
+    Between ironic's free-port test and socat's bind, any connection
+    opened meanwhile (the session probe, the test's own) may take an
+    ephemeral port; production ranges such as 10000:20000 stay below
+    them too.
+
+    :param count: how many ports the range holds.
+    :returns: ``'start:end'``, end exclusive.
+    """
+    try:
+        with open('/proc/sys/net/ipv4/ip_local_port_range') as ports:
+            first_ephemeral = int(ports.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        first_ephemeral = 0
+    if first_ephemeral - count <= 10000:
+        return sysutils.free_port_range(count)
+    start = random.randrange(10000, first_ephemeral - count)
+    return '%d:%d' % (start, start + count)
 
 
 def require_socat():

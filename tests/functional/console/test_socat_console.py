@@ -26,7 +26,6 @@ from msftocs_driver.emulator import runner
 from msftocs_driver import exception as msftocs_exc
 from tests import base
 from tests.functional.console import helpers
-from tools import sysutils
 
 BLADE = helpers.BLADE
 
@@ -53,7 +52,7 @@ class SocatConsoleTestCase(helpers.EmulatorMixin, base.MsftOcsTestCase):
         # Several ports: a port whose connection was closed by the console
         # side stays in TIME_WAIT, and ironic's free-port test skips it.
         self.config(socat_address='127.0.0.1',
-                    port_range=[sysutils.free_port_range(10)],
+                    port_range=[helpers.console_port_range()],
                     terminal_timeout=0, group='console')
         self.config(console_poll_interval=0.05, group='msftocs')
         self.iface = console.MsftOcsSocatConsole()
