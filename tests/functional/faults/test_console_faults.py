@@ -69,7 +69,7 @@ def _run_bridge(session, typed):
     """
     in_r, in_w = os.pipe()
     out_r, out_w = os.pipe()
-    bridge = console.Bridge(session, in_r, out_w, poll_interval=0.05)
+    bridge = console.Bridge(session, in_r, out_w)
     hang_up = threading.Timer(base.call_budget() + base.SLACK + 2,
                               bridge.stop)
     try:
@@ -81,6 +81,7 @@ def _run_bridge(session, typed):
         hang_up.cancel()
         if hang_up.is_alive():
             hang_up.join()
+        bridge.close()
         for fd in (in_r, in_w, out_r, out_w):
             os.close(fd)
 
