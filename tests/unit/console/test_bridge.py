@@ -235,12 +235,15 @@ class BridgeTestCase(unittest.TestCase):
             release.wait(10)
             raise ocs_exc.OCSError('the serial session is closed')
         session.read = read
+        patcher = mock.patch.object(bridge, '_READER_JOIN_TIMEOUT', 10)
+        patcher.start()
+        self.addCleanup(patcher.stop)
         self.start(session)
         polling.wait(10)
-        self.close_input()
         self.bridge.stop()
         release.set()
         self.assertIsNone(self.finish())
+        self.assertFalse(self.bridge._reader.is_alive())
 
     def test_close_leaves_the_pipe_to_a_blocked_reader(self):
         session = FakeSession()
@@ -250,13 +253,18 @@ class BridgeTestCase(unittest.TestCase):
         with mock.patch.object(bridge, '_READER_JOIN_TIMEOUT', 0.05):
             self.close_input()
             self.assertIsNone(self.finish())
-        with mock.patch.object(os, 'close', autospec=True) as close:
+        real_close = os.close
+        with mock.patch.object(os, 'close', autospec=True,
+                               side_effect=real_close) as close:
             self.bridge.close()
-        close.assert_not_called()
-        release.set()
-        self.bridge._reader.join(10)
-        self.bridge.close()
-        self.assertRaises(OSError, os.fstat, self.bridge._wake_w)
+            close.assert_not_called()
+            release.set()
+            self.bridge._reader.join(10)
+            self.bridge.close()
+            self.bridge.close()
+        self.assertEqual([mock.call(self.bridge._wake_r),
+                          mock.call(self.bridge._wake_w)],
+                         close.call_args_list)
 
 
 class MainTestCase(unittest.TestCase):
