@@ -13,6 +13,7 @@
 """Tests of driver_info parsing."""
 
 import tempfile
+from unittest import mock
 
 from ironic.common import exception
 
@@ -91,6 +92,28 @@ class ParseDriverInfoTestCase(base.MsftOcsTestCase):
                                 driver_info.parse_driver_info, node)
         self.assertIn('msftocs_base_url', str(exc))
         self.assertNotIn('hunter2', str(exc))
+
+    def test_url_normalisation_memoised(self):
+        driver_info._normalise_base_url.cache_clear()
+        with mock.patch.object(driver_info.rfc3986, 'uri_reference',
+                               wraps=driver_info.rfc3986.uri_reference) as ref:
+            for blade_id in (1, 2, 3):
+                _, info = self._parse(msftocs_blade_id=blade_id)
+                self.assertEqual('https://cm01:8000', info['base_url'])
+        ref.assert_called_once_with('https://cm01:8000')
+
+    def test_url_errors_name_each_node(self):
+        # Rejections are not memoised with a node in them: each node's
+        # error names that node, and credentials never stay in the cache.
+        driver_info._normalise_base_url.cache_clear()
+        for _ in range(2):
+            node = self.create_node(msftocs_base_url='https://u:hunter2@cm01')
+            exc = self.assertRaises(exception.InvalidParameterValue,
+                                    driver_info.parse_driver_info, node)
+            self.assertIn(node.uuid, str(exc))
+            self.assertNotIn('hunter2', str(exc))
+        self.assertEqual(0, driver_info._normalise_base_url.cache_info()
+                         .currsize)
 
     def test_verify_ca(self):
         for value, expected in ((False, False), ('false', False),
