@@ -140,8 +140,12 @@ class Bridge(object):
         os.set_blocking(self._wake_w, False)
 
     def stop(self, *_args):
-        """Ask the bridge to finish; safe from a signal handler."""
-        self._stopping.set()
+        """Ask the bridge to finish; safe from a signal handler.
+
+        Only the wake-up pipe is written; the input loop, woken, sets the
+        stop event. A signal handler must not set it: ``Event.set`` takes
+        a lock that the interrupted main thread may hold.
+        """
         try:
             os.write(self._wake_w, b'x')
         except OSError:
@@ -175,7 +179,7 @@ class Bridge(object):
         try:
             self._copy_input()
         finally:
-            self.stop()
+            self._stopping.set()
             # The reader checks the flag before every poll. If it is stuck,
             # the session is closed anyway afterwards, and a closed session
             # is never restarted.
@@ -184,7 +188,7 @@ class Bridge(object):
             raise self._error
 
     def _copy_input(self):
-        while not self._stopping.is_set():
+        while True:
             ready, _w, _x = select.select(
                 [self._input_fd, self._wake_r], [], [])
             if self._wake_r in ready:

@@ -193,6 +193,17 @@ class BridgeTestCase(unittest.TestCase):
         self.assertIsNone(self.finish())
         self.assertEqual([], session.written)
 
+    def test_stop_only_wakes_the_input_loop(self):
+        # A signal handler interrupting the main thread inside Event.set()
+        # would wait forever for the lock that thread holds.
+        session = FakeSession()
+        self.bridge = bridge.Bridge(session, self.in_r, self.out_w)
+        self.addCleanup(self.bridge.close)
+        self.bridge._stopping = mock.Mock(spec=threading.Event)
+        self.bridge.stop()
+        self.bridge._stopping.set.assert_not_called()
+        self.assertEqual(b'x', os.read(self.bridge._wake_r, 10))
+
     def test_read_error_is_raised(self):
         error = _code_error(ocs_exc.DevicePoweredOffError,
                             constants.CompletionCode.DevicePoweredOff)
@@ -241,6 +252,7 @@ class BridgeTestCase(unittest.TestCase):
         self.start(session)
         polling.wait(10)
         self.bridge.stop()
+        self.assertTrue(self.bridge._stopping.wait(10))
         release.set()
         self.assertIsNone(self.finish())
         self.assertFalse(self.bridge._reader.is_alive())
