@@ -30,6 +30,14 @@ from tests.functional.console import helpers
 BLADE = helpers.BLADE
 
 
+def _connected_socket(port):
+    """A socket connected to ``port`` on 127.0.0.1, None if refused."""
+    try:
+        return socket.create_connection(('127.0.0.1', port), timeout=5)
+    except ConnectionRefusedError:
+        return None
+
+
 def _running(pid):
     """Whether a process runs (a zombie waiting to be reaped does not)."""
     try:
@@ -84,7 +92,10 @@ class SocatConsoleTestCase(helpers.EmulatorMixin, base.MsftOcsTestCase):
 
     def connect(self, port, emulator=None):
         emulator = emulator or self.emulator
-        sock = socket.create_connection(('127.0.0.1', port), timeout=5)
+        # ironic sees socat started once its lock (pid) file exists, which
+        # socat writes just before it listens.
+        sock = helpers.wait_for(lambda: _connected_socket(port),
+                                'socat to listen on port %d' % port)
         self.addCleanup(sock.close)
         helpers.wait_for(lambda: helpers.session_open(emulator),
                          'the serial session')
