@@ -23,8 +23,9 @@ console bridge can simply read and write:
   sends an empty Send every ``keepalive_interval`` seconds;
 * it starts a new session when the chassis manager dropped the old one
   (``NoActiveSerialSession``, e.g. after a timeout or a blade power-off);
-* it takes over a session held by someone else (``forceKill``) only when
-  ``force_takeover`` is set;
+* when it opens, it takes over a session held by someone else
+  (``forceKill``) only if ``force_takeover`` is set; a session taken from it
+  later is not taken back;
 * :meth:`SerialSession.close` always stops the session, best effort.
 
 The token and the console data are secrets: they are never logged.
@@ -159,14 +160,17 @@ class SerialSession:
             self._start_locked()
             return self._token
 
-    def _lost(self, exc):
-        """Whether an error means our session is gone and may be replaced."""
-        if isinstance(exc, exceptions.NoActiveSerialSessionError):
-            return True
-        # SerialSessionActive on Send/Receive: the token is no longer the
-        # blade's session, somebody else took it over.
-        return (isinstance(exc, exceptions.SerialSessionActiveError)
-                and self.force_takeover)
+    @staticmethod
+    def _lost(exc):
+        """Whether an error means our session is gone and may be replaced.
+
+        Only a session the chassis manager dropped (timeout, power loss) is
+        replaced. SerialSessionActive on Send/Receive means somebody else
+        took the blade over: that is theirs now, even with
+        ``force_takeover`` (which applies when the session is opened), so
+        that two consoles never keep taking the blade from each other.
+        """
+        return isinstance(exc, exceptions.NoActiveSerialSessionError)
 
     def _keepalive(self, token):
         # NOTE: Receive does not refresh the chassis manager's inactivity

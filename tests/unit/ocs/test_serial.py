@@ -202,10 +202,11 @@ def test_takeover(client, clock, caplog):
     assert client.calls[1] == ('stop', None, True)
     assert client.token == 'TOKEN-1'
     assert 'taking it over' in caplog.text
-    # Somebody takes it back: with force_takeover we take it again.
+    # Somebody takes it back: it is theirs, the session does not fight.
     client.token = 'SOMEONE-ELSE'
-    assert session.read() == b''
-    assert client.token == 'TOKEN-2'
+    with pytest.raises(exceptions.SerialSessionActiveError):
+        session.read()
+    assert client.token == 'SOMEONE-ELSE'
 
 
 def test_no_takeover_of_a_running_session(client, clock):
