@@ -68,17 +68,25 @@ _CALL_GRACE = 5
 _MAX_ATTEMPTS = 3
 
 
-def read_power_state(client, info):
+def read_power_state(client, info, shared_lock=False):
     """Map a blade's GetBladeState answer to an ironic power state.
 
     :param client: the node's ``ChassisManagerClient``.
     :param info: the node's parsed driver_info.
+    :param shared_lock: whether the caller's task holds a shared lock (power
+        sync, API reads): only such a read may be served from the chassis
+        batch of :mod:`~msftocs_driver.common.state_cache`. Under an
+        exclusive lock (power actions and their waits) the blade is always
+        read fresh.
     :returns: ``states.POWER_ON`` or ``states.POWER_OFF``.
     :raises: MsftOcsError if the chassis manager reports no usable state.
     :raises: OCSError for any other chassis-manager error.
     """
     try:
-        blade_state = state_cache.get_blade_state(client, info)
+        if shared_lock:
+            blade_state = state_cache.get_blade_state(client, info)
+        else:
+            blade_state = client.get_blade_state(info['blade_id'])
     except ocs_exc.DevicePoweredOffError:
         return states.POWER_OFF
     except ocs_exc.FirmwareDecompressingError:
@@ -189,9 +197,17 @@ def _changing_power(node, action, target, timeout):
         yield client, info, deadline
 
 
-def _wait_for_state(task, target, deadline):
-    # node_wait_for_power_state reads through get_power_state, which
-    # bypasses the batch cache inside state_cache.power_change().
+def _wait_for_state(task, client, info, target, deadline):
+    """Wait until the blade reaches ``target`` or the deadline passes.
+
+    The host usually reaches the state as soon as the command returns, but
+    ironic's ``node_wait_for_power_state`` makes its first check one second
+    after it starts: one fresh read first saves that second.
+    """
+    if read_power_state(client, info) == target:
+        return
+    # node_wait_for_power_state reads through get_power_state on this
+    # exclusively locked task, hence fresh, never from the batch cache.
     remaining = max(1, int(deadline - time.monotonic() + 0.999))
     cond_utils.node_wait_for_power_state(task, target, timeout=remaining)
 
@@ -204,13 +220,18 @@ class MsftOcsPower(driver_info.ValidateDriverInfoMixin,
     def get_power_state(self, task):
         """Return the power state of the node's blade host.
 
+        Under a shared lock (power sync, API reads) the state may come from
+        the chassis-wide batch of ``[msftocs]power_state_cache_ttl``; under
+        an exclusive lock it is always read fresh.
+
         :param task: a TaskManager instance.
         :returns: ``states.POWER_ON`` or ``states.POWER_OFF``.
         :raises: MsftOcsError, MsftOcsConnectionError,
             MsftOcsAuthenticationError, InvalidParameterValue.
         """
         with cm.client_for(task.node, 'get power state') as (client, info):
-            return read_power_state(client, info)
+            return read_power_state(client, info,
+                                    shared_lock=task.shared)
 
     def get_supported_power_states(self, task):
         """Return the power states the chassis manager can really reach.
@@ -254,7 +275,7 @@ class MsftOcsPower(driver_info.ValidateDriverInfoMixin,
                 _start_host(task, client, info, deadline, power_cycle=False)
             else:
                 self._power_off(client, info, deadline)
-            _wait_for_state(task, power_state, deadline)
+            _wait_for_state(task, client, info, power_state, deadline)
         LOG.info('Node %(node)s (blade %(blade)d) is now %(state)s',
                  {'node': task.node.uuid, 'blade': info['blade_id'],
                   'state': power_state})
@@ -303,6 +324,6 @@ class MsftOcsPower(driver_info.ValidateDriverInfoMixin,
                       'blade by power-cycling it') % task.node.uuid,
                     pstate=states.REBOOT)
             _start_host(task, client, info, deadline, power_cycle=True)
-            _wait_for_state(task, states.POWER_ON, deadline)
+            _wait_for_state(task, client, info, states.POWER_ON, deadline)
         LOG.info('Node %(node)s (blade %(blade)d) was power-cycled',
                  {'node': task.node.uuid, 'blade': info['blade_id']})

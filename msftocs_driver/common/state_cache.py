@@ -17,13 +17,20 @@ time. Without this cache a 48-blade chassis answers 48 GetBladeState calls
 per pass over its single serial bus; with it, one GetAllBladesState reply
 answers every blade for ``[msftocs]power_state_cache_ttl`` seconds:
 
+* only reads made under a shared lock (power sync, API reads) come here;
+  the power interface reads a blade fresh whenever its task holds an
+  exclusive lock (power actions, ironic's "already in that state?" check,
+  the waits for a power change);
+* the time to live counts from the start of the fetch, so that a state
+  served is never older than the TTL (the CM reads the blades one by one
+  over its bus while the fetch runs, about 20 ms each);
 * one fetch is in flight per chassis; threads that need the same chassis
   meanwhile wait for that fetch (and share its error if it fails);
 * a write to a blade drops what is cached about that blade
   (:func:`invalidate`), including from a fetch that was in flight during
   the write; the blade is then read alone until the next fetch;
 * while a blade's power is being changed (:func:`power_change`), its state
-  is always read fresh with GetBladeState;
+  is always read fresh with GetBladeState, by any task;
 * per-blade errors in the reply are raised exactly as GetBladeState would
   raise them (``BladeOutcome.result()``).
 
@@ -78,7 +85,6 @@ def _fetch(client, key, future, started):
             _chassis.pop(key, None)
         future.set_exception(exc)
         return
-    now = time.monotonic()
     with _lock:
         entry = _chassis.setdefault(key, _Chassis())
         entry.fetching = None
@@ -89,8 +95,8 @@ def _fetch(client, key, future, started):
                           if b not in written}
         entry.invalidated = {b: t for b, t in entry.invalidated.items()
                              if t >= started}
-        entry.expires = now + CONF.msftocs.power_state_cache_ttl
-        _prune(now)
+        entry.expires = started + CONF.msftocs.power_state_cache_ttl
+        _prune(time.monotonic())
     future.set_result(outcomes)
 
 
@@ -124,6 +130,9 @@ def _outcome(client, info):
 
 def get_blade_state(client, info):
     """Return a blade's state (GetBladeState), from the chassis batch if fresh.
+
+    For reads under a shared lock only: a task holding an exclusive lock
+    calls ``client.get_blade_state`` itself.
 
     :param client: the node's ``ChassisManagerClient``.
     :param info: the node's parsed driver_info.

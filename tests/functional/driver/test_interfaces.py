@@ -297,6 +297,24 @@ class PowerSyncTestCase(EmulatorTestCase):
         self.assertEqual(states.POWER_OFF, by_blade[3])
         self.assertEqual({'GetBladeState': 1}, self.operations())
 
+    def test_exclusive_lock_reads_the_blade_alone(self):
+        self.config(power_state_cache_ttl=30, group='msftocs')
+        nodes = self._chassis_nodes()
+        self._sync_all(nodes)
+        # The host is started behind ironic's back: the batch still says
+        # off, and power sync would see the change when the batch expires.
+        self.emulator.set_blade(3, switch_on=True, host_on=True)
+        self.emulator.reset_stats()
+        self.assertEqual([states.POWER_OFF], self._sync_all([self.node]))
+        self.assertEqual({}, self.operations())
+        # node_power_action's own "already in that state?" check holds an
+        # exclusive lock: it reads the blade itself and sends no command.
+        with self.acquire() as task:
+            cond_utils.node_power_action(task, states.POWER_ON)
+        self.assertEqual({'GetBladeState': 1}, self.operations())
+        self.node.refresh()
+        self.assertEqual(states.POWER_ON, self.node.power_state)
+
     def test_every_write_to_a_blade_invalidates_it(self):
         self.config(power_state_cache_ttl=30, group='msftocs')
         nodes = self._chassis_nodes()

@@ -137,6 +137,7 @@ class SetPowerStateTestCase(fakes.MockedClientTestCase):
     def test_timeout_shared_by_decompression_and_wait(self):
         self.client.set_blade_on.side_effect = [fakes.powered_off(), None]
         self.client.get_power_state.return_value = fakes.switch(ON, 0)
+        self.client.get_blade_state.return_value = OFF
         clock = itertools.count(100, 4)
         with mock.patch.object(time, 'monotonic', autospec=True,
                                side_effect=lambda: next(clock)), \
@@ -149,6 +150,7 @@ class SetPowerStateTestCase(fakes.MockedClientTestCase):
 
     def test_default_timeout(self):
         self.config(power_state_change_timeout=45, group='conductor')
+        self.client.get_blade_state.return_value = ON
         with mock.patch.object(cond_utils, 'node_wait_for_power_state',
                                autospec=True) as wait:
             self._set(states.POWER_OFF)
@@ -224,20 +226,40 @@ class SetPowerStateTestCase(fakes.MockedClientTestCase):
             self.assertRaises(exception.ExclusiveLockRequired,
                               task.driver.power.reboot, task)
 
+    def test_target_reached_at_once_skips_ironic_wait(self):
+        # ironic's wait would first look one second after it starts.
+        self.client.get_blade_state.return_value = ON
+        with mock.patch.object(cond_utils, 'node_wait_for_power_state',
+                               autospec=True) as wait:
+            self._set(states.POWER_ON)
+        wait.assert_not_called()
+        self.client.get_blade_state.assert_called_once_with(3)
+
+    def test_target_not_reached_at_once_waits(self):
+        self.client.get_blade_state.return_value = ON
+        with mock.patch.object(cond_utils, 'node_wait_for_power_state',
+                               autospec=True) as wait:
+            self._set(states.POWER_OFF)
+        wait.assert_called_once_with(mock.ANY, states.POWER_OFF,
+                                     timeout=mock.ANY)
+        self.client.get_blade_state.assert_called_once_with(3)
+
     def test_wait_reads_fresh_state(self):
         self.config(power_state_cache_ttl=10, group='msftocs')
         self.client.get_all_blades_state.return_value = {
             3: models.BladeOutcome(3, OFF)}
-        with self.acquire() as task:
+        with self.acquire(shared=True) as task:
             self.assertEqual(states.POWER_OFF,
                              task.driver.power.get_power_state(task))
-            self.client.get_blade_state.side_effect = [OFF, OFF, ON]
-            task.driver.power.set_power_state(task, states.POWER_ON)
-            self.assertEqual(3, self.client.get_blade_state.call_count)
-            self.client.get_all_blades_state.assert_called_once_with()
-            # The write invalidated the cached OFF.
-            self.client.get_blade_state.side_effect = None
-            self.client.get_blade_state.return_value = ON
+        # The batch still says OFF: the change and its wait ignore it.
+        self.client.get_blade_state.side_effect = [OFF, OFF, ON]
+        self._set(states.POWER_ON)
+        self.assertEqual(3, self.client.get_blade_state.call_count)
+        self.client.get_all_blades_state.assert_called_once_with()
+        # The write invalidated the cached OFF for shared reads too.
+        self.client.get_blade_state.side_effect = None
+        self.client.get_blade_state.return_value = ON
+        with self.acquire(shared=True) as task:
             self.assertEqual(states.POWER_ON,
                              task.driver.power.get_power_state(task))
         self.client.get_all_blades_state.assert_called_once_with()

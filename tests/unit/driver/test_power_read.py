@@ -52,6 +52,28 @@ class GetPowerStateTestCase(fakes.MockedClientTestCase):
                               task.driver.power.validate, task)
         self.build.assert_not_called()
 
+    def test_shared_lock_reads_the_chassis_batch(self):
+        self.config(power_state_cache_ttl=10, group='msftocs')
+        self.client.get_all_blades_state.return_value = {
+            3: models.BladeOutcome(3, ON)}
+        for _ in range(2):
+            self.assertEqual(states.POWER_ON, self._get())
+        self.client.get_all_blades_state.assert_called_once_with()
+        self.client.get_blade_state.assert_not_called()
+
+    def test_exclusive_lock_reads_the_blade_fresh(self):
+        # e.g. node_power_action's "already in that state?" check.
+        self.config(power_state_cache_ttl=10, group='msftocs')
+        self.client.get_all_blades_state.return_value = {
+            3: models.BladeOutcome(3, ON)}
+        self.assertEqual(states.POWER_ON, self._get())
+        self.client.get_blade_state.return_value = OFF
+        with self.acquire(shared=False) as task:
+            self.assertEqual(states.POWER_OFF,
+                             task.driver.power.get_power_state(task))
+        self.client.get_blade_state.assert_called_once_with(3)
+        self.client.get_all_blades_state.assert_called_once_with()
+
     def test_on_and_off(self):
         self.client.get_blade_state.side_effect = [ON, OFF]
         self.assertEqual(states.POWER_ON, self._get())

@@ -88,6 +88,26 @@ class StateCacheTestCase(base.MsftOcsTestCase):
             state_cache.get_blade_state(self.client, _info(3))
         self.assertEqual(2, self.client.get_all_blades_state.call_count)
 
+    def test_ttl_counts_from_the_start_of_the_fetch(self):
+        # What is served is never older than the TTL, however long the CM
+        # took to read its blades.
+        self.config(power_state_cache_ttl=5, group='msftocs')
+        with mock.patch.object(time, 'monotonic', autospec=True) as now:
+            now.return_value = 100.0
+
+            def slow_fetch():
+                now.return_value = 103.0
+                return _batch()
+
+            self.client.get_all_blades_state.side_effect = slow_fetch
+            state_cache.get_blade_state(self.client, _info(1))
+            now.return_value = 104.9
+            state_cache.get_blade_state(self.client, _info(2))
+            self.assertEqual(1, self.client.get_all_blades_state.call_count)
+            now.return_value = 105.0
+            state_cache.get_blade_state(self.client, _info(3))
+        self.assertEqual(2, self.client.get_all_blades_state.call_count)
+
     def test_per_blade_errors_raised_as_single_call(self):
         errors = {
             2: ocs_exc.DevicePoweredOffError(CODE.DevicePoweredOff,
