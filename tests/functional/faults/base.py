@@ -215,3 +215,28 @@ class FaultTestCase(base.MsftOcsTestCase):
                         'the failure took %.1f s, budget %.1f s'
                         % (elapsed, budget))
         return caught.exception
+
+
+def add_fault_tests(test_case, operations, faults, applies):
+    """Add one ``test_<operation>_<fault>`` method per applicable pair.
+
+    Each test calls ``test_case.check(operation, fault)``.
+
+    :param test_case: the :class:`FaultTestCase` subclass to extend.
+    :param operations: objects with a ``name``.
+    :param faults: objects with a ``name``.
+    :param applies: ``applies(operation, fault)`` -> whether the pair is
+        tested.
+    """
+    for operation in operations:
+        for fault in faults:
+            if not applies(operation, fault):
+                continue
+
+            def test(self, operation=operation, fault=fault):
+                self.check(operation, fault)
+
+            test.__name__ = 'test_%s_%s' % (operation.name, fault.name)
+            test.__doc__ = '%s fails cleanly on %s' % (operation.name,
+                                                       fault.name)
+            setattr(test_case, test.__name__, test)

@@ -180,15 +180,6 @@ class ConsoleFaultTestCase(base.FaultTestCase):
         self.assert_nothing_left_behind()
 
 
-def _add_test(op, fault):
-    def test(self):
-        self.check(op, fault)
-    test.__name__ = 'test_%s_%s' % (op.name, fault.name)
-    test.__doc__ = '%s fails cleanly on %s' % (op.name, fault.name)
-    setattr(ConsoleFaultTestCase, test.__name__, test)
-
-
-for _op in OPERATIONS:
-    for _fault in cases.FAULTS:
-        if (_op.name, _fault.name) not in _NOT_APPLICABLE:
-            _add_test(_op, _fault)
+base.add_fault_tests(
+    ConsoleFaultTestCase, OPERATIONS, cases.FAULTS,
+    lambda op, fault: (op.name, fault.name) not in _NOT_APPLICABLE)

@@ -162,14 +162,6 @@ class DriverFaultTestCase(base.FaultTestCase):
         self.assert_nothing_left_behind()
 
 
-def _add_test(op, fault):
-    def test(self):
-        self.check(op, fault)
-    test.__name__ = 'test_%s_%s' % (op.name, fault.name)
-    test.__doc__ = '%s fails cleanly on %s' % (op.name, fault.name)
-    setattr(DriverFaultTestCase, test.__name__, test)
-
-
 #: In a GetAll* reply each blade is known only by its own bladeNumber: a
 #: reply that consistently renumbers every blade (what the emulator's
 #: wrong_blade does) cannot be told from a correct one, so the batched read
@@ -181,8 +173,11 @@ _NOT_APPLICABLE = {('power_get_batched', 'wrong_blade')}
 _ONLY = {'power_off': ('slow_reply', 'connection_dropped',
                        'dropped_mid_reply', 'http_500')}
 
-for _op in OPERATIONS:
-    for _fault in cases.FAULTS:
-        if ((_op.name, _fault.name) not in _NOT_APPLICABLE
-                and _fault.name in _ONLY.get(_op.name, (_fault.name,))):
-            _add_test(_op, _fault)
+
+def _applies(op, fault):
+    return ((op.name, fault.name) not in _NOT_APPLICABLE
+            and fault.name in _ONLY.get(op.name, (fault.name,)))
+
+
+base.add_fault_tests(DriverFaultTestCase, OPERATIONS, cases.FAULTS,
+                     _applies)
