@@ -49,6 +49,7 @@ import time
 from ironic.common import states
 
 from msftocs_driver.common import client_cache
+from msftocs_driver.common import state_cache
 from msftocs_driver.conf import CONF
 from tools import bench_env
 
@@ -95,13 +96,6 @@ def sync_pass(conductor, node_uuids, workers=SYNC_WORKERS):
     return time.perf_counter() - start
 
 
-def _wait_for_cache_expiry(ttl):
-    # Let what the previous pass cached expire, so that every measured pass
-    # starts cold, like a periodic pass 60 s or more after the last one.
-    if ttl:
-        time.sleep(ttl + 0.1)
-
-
 def run_sync(conductor, chassis_counts, bus_cost, cache_ttl, repeats=1):
     """Measure power sync for each chassis count, cache on and off.
 
@@ -134,7 +128,9 @@ def run_sync(conductor, chassis_counts, bus_cost, cache_ttl, repeats=1):
                 conductor.set_options({'power_state_cache_ttl': ttl})
                 walls = []
                 for _ in range(repeats):
-                    _wait_for_cache_expiry(cache_ttl)
+                    # Every measured pass starts cold, like a periodic
+                    # pass a sync interval after the last one.
+                    state_cache.clear()
                     for emulator in fleet:
                         emulator.reset_stats()
                     walls.append(sync_pass(conductor, orders[order]))

@@ -197,7 +197,7 @@ class power_change:
 
 
 def clear():
-    """Forget everything (for tests)."""
+    """Forget everything (for tests and benchmarks)."""
     with _lock:
         _chassis.clear()
         _changing.clear()
