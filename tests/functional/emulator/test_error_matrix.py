@@ -25,24 +25,16 @@ import xml.etree.ElementTree as ET
 import pytest
 import requests
 
-from msftocs_driver.emulator import runner
+from tests.functional.emulator.conftest import PASSWORD
 
 NS = '{http://schemas.datacontract.org/2004/07/Microsoft.GFS.WCS.Contracts}'
-PASSWORD = 'matrix-secret'
 EMPTY, JBOD, HARD_OFF, DECOMPRESSING, SERVER = 2, 3, 4, 5, 6
 
 
-@pytest.fixture(scope='module')
-def cm():
-    with runner.EmulatorProcess(password=PASSWORD,
-                                decompression_seconds=1) as process:
-        yield process
-
-
 @pytest.fixture
-def chassis(cm):
+def chassis(emulator):
     """Blades in every situation of the matrix, on a fresh chassis."""
-    cm.reset()
+    cm = emulator
     cm.set_blade(EMPTY, present=False)
     cm.set_blade(JBOD, type='Jbod')
     cm.set_blade(HARD_OFF, switch_on=False)
