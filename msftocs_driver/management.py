@@ -22,10 +22,14 @@ about it:
   is powered on.
 * Boot mode: the firmware boot mode cannot be read or set through the CM;
   the mode that counts is the UEFI flag this driver sets on every boot
-  override. ``get_boot_mode`` reports that mode without a CM call (the
-  conductor calls it on every power-sync pass).
-* Secure boot and vendor: not reported by the CM, so ``get_secure_boot_state``
-  and ``detect_vendor`` keep ironic's "unsupported" default and cost nothing.
+  override. ``get_boot_mode`` reports the current mode, which the CM never
+  tells, so it answers ``None`` (unknown) without a CM call: the mode the
+  driver requests is configuration, not an observation. The conductor
+  calls it on every power-sync pass.
+* Secure boot: not reported by the CM, so ``get_secure_boot_state`` keeps
+  ironic's "unsupported" default and costs nothing.
+* Vendor: every blade behind a chassis manager is an Open CloudServer
+  blade, so ``detect_vendor`` answers a constant without a CM call.
 * Indicators: the blade attention LED can be set but not read (reads give
   ``unknown``); the chassis attention LED, shared by all blades of the
   chassis, can be read and set.
@@ -62,6 +66,10 @@ BOOT_DEVICE_MAP = {
     boot_devices.FLOPPY: constants.BladeBootType.ForceFloppyOrRemovable,
 }
 BOOT_DEVICE_MAP_REV = {v: k for k, v in BOOT_DEVICE_MAP.items()}
+
+#: ``properties['vendor']`` of every node: an Open CloudServer blade,
+#: whichever manufacturer built it (the CM does not report one).
+VENDOR = 'microsoft'
 
 #: driver_internal_info key of a boot device waiting for the BMC to be up.
 PENDING_BOOT_DEVICE = 'msftocs_pending_boot_device'
@@ -211,16 +219,27 @@ class MsftOcsManagement(driver_info.ValidateDriverInfoMixin,
         return [boot_modes.UEFI, boot_modes.LEGACY_BIOS]
 
     def get_boot_mode(self, task):
-        """Return the boot mode this driver requests on boot overrides.
+        """Return the blade's current boot mode: unknown, always.
 
-        The CM cannot read the firmware's boot mode. Every SetNextBoot this
-        driver sends carries the UEFI flag of this mode, so it is the mode
-        the blade boots in when ironic chooses the boot device. No CM call.
+        No chassis-manager operation reports the firmware's boot mode
+        (GetNextBoot reports the device only, without its UEFI flag), so
+        the current mode is unknown. The mode this driver requests on boot
+        overrides (the node's ``boot_mode`` capability, or
+        ``[deploy]default_boot_mode``) is configuration and is not reported
+        as the current one. No CM call.
 
         :param task: a TaskManager instance.
-        :returns: ``boot_modes.UEFI`` or ``boot_modes.LEGACY_BIOS``.
+        :returns: ``None``.
         """
-        return boot_mode_utils.get_boot_mode(task.node)
+        return None
+
+    def detect_vendor(self, task):
+        """Return the vendor of the node's hardware, without a CM call.
+
+        :param task: a TaskManager instance.
+        :returns: :data:`VENDOR`.
+        """
+        return VENDOR
 
     @task_manager.require_exclusive_lock
     def set_boot_mode(self, task, mode):

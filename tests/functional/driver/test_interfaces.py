@@ -347,7 +347,10 @@ class PowerSyncTestCase(EmulatorTestCase):
             cond_utils.node_cache_health(task)
         self.assertEqual({}, self.operations())
         self.node.refresh()
-        self.assertEqual('uefi', self.node.boot_mode)
+        # The CM never reports the boot mode: unknown, not the configured
+        # one; the vendor is a constant.
+        self.assertIsNone(self.node.boot_mode)
+        self.assertEqual('microsoft', self.node.properties['vendor'])
 
     def test_ttl_zero_reads_each_blade(self):
         self.config(power_state_cache_ttl=0, group='msftocs')

@@ -199,13 +199,16 @@ class BootModeTestCase(fakes.MockedClientTestCase):
                 [boot_modes.UEFI, boot_modes.LEGACY_BIOS],
                 task.driver.management.get_supported_boot_modes(task))
 
-    def test_get_boot_mode_without_cm_call(self):
-        with self.acquire(shared=True) as task:
-            self.assertEqual(boot_modes.UEFI,
-                             task.driver.management.get_boot_mode(task))
-            task.node.properties = {'capabilities': 'boot_mode:bios'}
-            self.assertEqual(boot_modes.LEGACY_BIOS,
-                             task.driver.management.get_boot_mode(task))
+    def test_get_boot_mode_is_unknown_whatever_is_configured(self):
+        # The CM never reports the boot mode: the configured mode (the
+        # capability, or [deploy]default_boot_mode) is not the current one.
+        for capabilities in (None, 'boot_mode:bios', 'boot_mode:uefi'):
+            self.node.properties = ({'capabilities': capabilities}
+                                    if capabilities else {})
+            self.node.save()
+            with self.acquire(shared=True) as task:
+                self.assertIsNone(
+                    task.driver.management.get_boot_mode(task))
         self.build.assert_not_called()
 
     def test_set_boot_mode(self):
@@ -217,10 +220,10 @@ class BootModeTestCase(fakes.MockedClientTestCase):
         self.assertIn('boot_mode capability', str(exc))
         self.build.assert_not_called()
 
-    def test_vendor_and_secure_boot_unsupported_without_cm_call(self):
+    def test_vendor_constant_secure_boot_unsupported_without_cm_call(self):
         with self.acquire(shared=True) as task:
-            self.assertRaises(exception.UnsupportedDriverExtension,
-                              task.driver.management.detect_vendor, task)
+            self.assertEqual('microsoft',
+                             task.driver.management.detect_vendor(task))
             self.assertRaises(
                 exception.UnsupportedDriverExtension,
                 task.driver.management.get_secure_boot_state, task)
