@@ -27,6 +27,7 @@ from msftocs_driver.ocs import convert
 from msftocs_driver.ocs import encoding
 from msftocs_driver.ocs import failures
 from msftocs_driver.ocs import responses
+from msftocs_driver.ocs import version
 
 #: Bound the calls of a block of code: ``with client.time_limit(60): ...``
 #: (see :func:`msftocs_driver.ocs.failures.time_limit`).
@@ -61,6 +62,8 @@ class ChassisManagerClient(console_api.ConsoleOperations):
             connect_timeout=connect_timeout, read_timeout=read_timeout,
             retries=retries, retry_interval=retry_interval,
             max_connections=max_connections)
+        self._version = version.VersionCache(self.get_service_version,
+                                             self._connector.endpoint)
 
     @property
     def base_url(self):
@@ -106,6 +109,25 @@ class ChassisManagerClient(console_api.ConsoleOperations):
         """Return the chassis manager's version, e.g. ``2.5.0.0``."""
         reply = self._call('GetServiceVersion', 'ServiceVersionResponse')
         return reply.text('serviceVersion')
+
+    def cm_version(self):
+        """Return the chassis manager's version, learned once per client.
+
+        The first call sends ``GetServiceVersion`` and logs the version at
+        INFO level; later calls answer from memory. If the chassis manager
+        cannot tell, v2.5 is assumed (logged at DEBUG level, asked again a
+        minute later): this never raises.
+
+        :returns: :class:`~msftocs_driver.ocs.version.CMVersion`; its
+            ``is_v20`` tells a v2.0 chassis manager, ``assumed`` an
+            unlearned one.
+        """
+        return self._version.get()
+
+    @property
+    def known_cm_version(self):
+        """The version if already learned, else ``None`` (never any I/O)."""
+        return self._version.known
 
     def get_chassis_info(self):
         """Return the chassis controller inventory and the blade list.

@@ -157,7 +157,7 @@ class Connector:
         left = failures.time_left()
         if not self._slots.acquire(timeout=None if left is None
                                    else max(left, 0)):
-            raise failures.Failure(failures.time_up(context),
+            raise failures.Failure(failures.time_up(context, sent=False),
                                    transient=False)
         try:
             return self._idle.get_nowait()
@@ -230,8 +230,9 @@ class Connector:
                         and isinstance(failure.error,
                                        exceptions.ConnectionError)):
                     # The timeouts were cut to the time limit.
-                    raise failures.time_up({'operation': operation,
-                                            'blade_id': blade_id}) from None
+                    raise failures.time_up(
+                        {'operation': operation, 'blade_id': blade_id},
+                        sent=failure.error.may_have_run) from None
                 retry = failure.never_sent or (failure.transient
                                                and not mutating)
                 delay = self.retry_interval * 2 ** (attempt - 1)

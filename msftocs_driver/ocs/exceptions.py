@@ -18,6 +18,15 @@ Every error carries the chassis-manager ``operation`` it happened in and the
 callers can report them without knowing the request. Messages never contain
 a password, an ``Authorization`` header, a serial session token or serial
 console data.
+
+``may_have_run`` tells whether the chassis manager may have executed the
+request although the call failed: ``True`` when the request was sent and no
+trustworthy answer came back (connection lost after sending, read timeout,
+time limit while waiting, HTTP 5xx, an unreadable reply), ``False`` when the
+request provably never left the client (the chassis manager could not be
+reached) or when the chassis manager answered that it did not run it (a
+completion code, HTTP 401 or 4xx). Callers use it to tell "no reply to
+SetBladeOn" from "cannot reach the chassis manager".
 """
 
 import re
@@ -34,12 +43,20 @@ class OCSError(Exception):
     :param detail: what went wrong, without any secret.
     :param operation: the chassis-manager operation name, if known.
     :param blade_id: the blade the request concerned, if any.
+    :param may_have_run: whether the request may have been executed; the
+        class's default when omitted.
     """
 
-    def __init__(self, detail, *, operation=None, blade_id=None):
+    #: Whether the chassis manager may have executed the failed request.
+    may_have_run = False
+
+    def __init__(self, detail, *, operation=None, blade_id=None,
+                 may_have_run=None):
         self.detail = detail
         self.operation = operation
         self.blade_id = blade_id
+        if may_have_run is not None:
+            self.may_have_run = may_have_run
         super().__init__(self._format())
 
     def _format(self):
@@ -54,7 +71,15 @@ class OCSError(Exception):
 
 
 class ConnectionError(OCSError):
-    """The chassis manager could not be reached or the connection failed."""
+    """The chassis manager could not be reached or the connection failed.
+
+    ``may_have_run`` is ``False`` only when the request provably never left
+    the client (connection refused, unreachable, name resolution, connect
+    timeout, TLS handshake): "cannot reach". Otherwise the request may have
+    reached the chassis manager: "no reply".
+    """
+
+    may_have_run = True
 
 
 class ReadTimeoutError(ConnectionError):
@@ -69,7 +94,8 @@ class TimeLimitError(ConnectionError):
     """The caller's time limit ran out before the chassis manager answered.
 
     Raised inside :func:`~msftocs_driver.ocs.client.time_limit`. Like a
-    read timeout, the request may have been executed.
+    read timeout, the request may have been executed, unless the time ran
+    out before it was sent (``may_have_run`` is then ``False``).
     """
 
 
@@ -87,6 +113,8 @@ class HTTPError(OCSError):
     def __init__(self, status_code, body='', **kwargs):
         self.status_code = status_code
         self.body = body
+        # A server error may come after the operation ran, in part or whole.
+        kwargs.setdefault('may_have_run', status_code >= 500)
         detail = 'HTTP %s' % status_code
         if body:
             detail = '%s: %s' % (detail, body)
@@ -94,7 +122,13 @@ class HTTPError(OCSError):
 
 
 class ResponseError(OCSError):
-    """The reply could not be parsed or did not answer the request."""
+    """The reply could not be parsed or did not answer the request.
+
+    The request may have been executed: the reply that would say so is
+    unreadable.
+    """
+
+    may_have_run = True
 
 
 class CompletionCodeError(OCSError):

@@ -89,7 +89,8 @@ def from_requests_error(exc, context):
     reason = _reason(exc)
     if isinstance(exc, requests.exceptions.SSLError):
         return Failure(exceptions.ConnectionError(
-            'TLS error: %s' % reason, **context), transient=False)
+            'TLS error: %s' % reason, may_have_run=True, **context),
+            transient=False)
     if (isinstance(exc, requests.exceptions.ReadTimeout)
             or isinstance(_root_cause(exc),
                           urllib3.exceptions.ReadTimeoutError)):
@@ -97,10 +98,12 @@ def from_requests_error(exc, context):
             'no reply within the read timeout', **context), transient=True)
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return Failure(exceptions.ConnectionError(
-            'connect timeout', **context), transient=True, never_sent=True)
+            'connect timeout', may_have_run=False, **context),
+            transient=True, never_sent=True)
+    never_sent = _never_sent(exc)
     return Failure(exceptions.ConnectionError(
-        'connection failed: %s' % reason, **context), transient=True,
-        never_sent=_never_sent(exc))
+        'connection failed: %s' % reason, may_have_run=not never_sent,
+        **context), transient=True, never_sent=never_sent)
 
 
 _limits = threading.local()
@@ -132,14 +135,16 @@ def time_left():
     return None if deadline is None else deadline - time.monotonic()
 
 
-def time_up(context):
+def time_up(context, sent):
     """The error of a call cut short by the time limit.
 
     :param context: ``operation`` and ``blade_id`` keyword arguments.
+    :param sent: whether the request may have reached the chassis manager.
     """
     return exceptions.TimeLimitError('the time limit of the operation ran '
                                      'out before the chassis manager '
-                                     'answered', **context)
+                                     'answered', may_have_run=sent,
+                                     **context)
 
 
 def bounded(timeout, context):
@@ -151,5 +156,5 @@ def bounded(timeout, context):
     if left is None:
         return timeout
     if left <= 0:
-        raise Failure(time_up(context), transient=False)
+        raise Failure(time_up(context, sent=False), transient=False)
     return (min(timeout[0], left), min(timeout[1], left))

@@ -33,6 +33,15 @@ def test_service_version(client):
     assert version.count('.') == 3
 
 
+def test_cm_version_learned_once(client, emulator):
+    emulator.reset_stats()
+    learned = client.cm_version()
+    assert str(learned) == client.get_service_version()
+    assert not learned.assumed and not learned.is_v20
+    assert client.cm_version() is learned
+    assert emulator.stats()['operations']['GetServiceVersion'] == 2
+
+
 def test_chassis_health(client, emulator):
     emulator.set_blade(2, type='Jbod')
     emulator.set_blade(3, switch_on=False)

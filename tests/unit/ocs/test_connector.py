@@ -446,3 +446,39 @@ def test_session_creation_failure_frees_the_slot():
             call(h, READ, False)
         h.script.append((200, OK))
         assert call(h, READ, False) == OK
+
+
+@pytest.mark.parametrize('failure,may_have_run', [
+    (refused, False),
+    (name_not_resolved, False),
+    (connect_timeout, False),
+    (read_timeout, True),
+    (body_read_timeout, True),
+    (reset, True),
+    (truncated, True),
+    (tls_failure, True),
+    (lambda: (500, b'oops'), True),
+    (lambda: (503, b'busy'), True),
+    (lambda: (400, b'Request Error'), False),
+    (lambda: (401, b''), False),
+    (lambda: (200, b'<not xml'), None),
+])
+def test_errors_say_whether_the_request_may_have_run(harness, failure,
+                                                     may_have_run):
+    harness.connector.retries = 0
+    harness.script.append(failure())
+    if may_have_run is None:
+        # The body is returned; the parser's ResponseError says it.
+        assert call(harness, SEND, True) == b'<not xml'
+        assert exceptions.ResponseError('x').may_have_run is True
+        return
+    with pytest.raises(exceptions.OCSError) as caught:
+        call(harness, SEND, True)
+    assert caught.value.may_have_run is may_have_run
+
+
+def test_completion_codes_did_not_run():
+    error = exceptions.CompletionCodeError(
+        exceptions.constants.CompletionCode.Failure, 'Failure')
+    assert error.may_have_run is False
+    assert exceptions.OCSError('x', may_have_run=True).may_have_run is True

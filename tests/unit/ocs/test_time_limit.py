@@ -125,3 +125,18 @@ def test_limit_is_per_thread():
         thread.start()
         thread.join()
     assert seen == [None]
+
+
+def test_time_up_before_sending_did_not_run(harness):
+    with ocs_client.time_limit(0):
+        with pytest.raises(exceptions.TimeLimitError) as caught:
+            _read(harness)
+    assert caught.value.may_have_run is False
+
+
+def test_time_up_while_waiting_for_the_reply_may_have_run(harness):
+    harness.script.append(_late(helpers.read_timeout, 0.1))
+    with ocs_client.time_limit(0.05):
+        with pytest.raises(exceptions.TimeLimitError) as caught:
+            _read(harness)
+    assert caught.value.may_have_run is True
