@@ -77,11 +77,13 @@ class EmulatorApp(object):
         self.control = control.ControlApi(chassis, self.faults, self.stats)
 
     def __call__(self, environ, start_response):
+        path = environ.get('PATH_INFO') or '/'
+        operation = None
+        if path.count('/') == 1:
+            operation = operations.lookup(path[1:])
         auth = self.authenticator.check(environ)
         if not auth.ok:
-            return self._error(start_response, '401 Unauthorized',
-                               'Access is denied.', auth.headers)
-        path = environ.get('PATH_INFO') or '/'
+            return self._refuse(operation, auth, start_response)
         method = environ.get('REQUEST_METHOD', 'GET')
         if path.startswith(control.PREFIX):
             status, body = self.control.handle(
@@ -89,9 +91,6 @@ class EmulatorApp(object):
             return self._reply(start_response, status, [
                 ('Content-Type', 'application/json')] + auth.headers,
                 json.dumps(body).encode())
-        operation = None
-        if path.count('/') == 1:
-            operation = operations.lookup(path[1:])
         if operation is None:
             return self._error(start_response, '404 Not Found',
                                'Endpoint not found.', auth.headers)
@@ -102,13 +101,33 @@ class EmulatorApp(object):
         return self._operation(operation, environ, start_response,
                                auth.headers)
 
+    def _stall(self):
+        return faults_mod.Stall(self.sleep, self.faults.cleared_event())
+
+    def _refuse(self, operation, auth, start_response):
+        """Answer 401, with the faults of that handshake leg if any."""
+        selection = faults_mod.NO_FAULT
+        if operation is not None:
+            selection = self.faults.select(operation.name, auth.leg)
+        if selection.delay:
+            self.sleep(selection.delay)
+        if selection.kind == 'hang':
+            faults_mod.hang(self._stall(), selection.seconds)
+        body = _html('Unauthorized', 'Access is denied.')
+        self._start(start_response, '401 Unauthorized', [
+            ('Content-Type', 'text/html; charset=utf-8')] + auth.headers,
+            body)
+        if selection.kind == 'drip':
+            return faults_mod.drip(body, selection.seconds, self._stall())
+        return [body]
+
     def _operation(self, operation, environ, start_response, headers):
         self.stats.count(operation.name)
         if self.role > operation.role:
             return self._error(start_response, self.forbidden_status,
                                'Access to %s is denied for this user.'
                                % operation.name, headers)
-        delay, fault = self.faults.select(operation.name)
+        delay, fault, seconds = self.faults.select(operation.name)
         if self.latency or delay:
             self.sleep(self.latency + delay)
         if fault == 'http500':
@@ -118,6 +137,10 @@ class EmulatorApp(object):
             return self._error(
                 start_response, '401 Unauthorized', 'Access is denied.',
                 headers + self.authenticator.challenge_headers)
+        if fault == 'drop_before':
+            raise faults_mod.ConnectionDrop()
+        if fault == 'hang':
+            faults_mod.hang(self._stall(), seconds)
         try:
             params = params_mod.QueryParams(environ.get('QUERY_STRING', ''))
             root, fields = operation.handler(self.chassis, params)
@@ -129,7 +152,7 @@ class EmulatorApp(object):
         else:
             body = faults_mod.faulty_body(fault, root, fields,
                                           self.chassis.population)
-        if fault == 'drop':
+        if fault in faults_mod.DROP_AFTER:
             raise faults_mod.ConnectionDrop()
         # Never the query string: it can hold a session token or data.
         LOG.debug('%s: %s', operation.name, fault or 'replied')
@@ -137,6 +160,8 @@ class EmulatorApp(object):
             ('Content-Length', str(len(body)))])
         if fault == 'drop_mid_reply':
             return _half_then_drop(body)
+        if fault == 'drip':
+            return faults_mod.drip(body, seconds, self._stall())
         return [body]
 
     def _error(self, start_response, status, message, headers):
@@ -144,13 +169,17 @@ class EmulatorApp(object):
             ('Content-Type', 'text/html; charset=utf-8')] + headers,
             _html(status.partition(' ')[2], message))
 
+    @classmethod
+    def _reply(cls, start_response, status, headers, body):
+        cls._start(start_response, status, headers, body)
+        return [body]
+
     @staticmethod
-    def _reply(start_response, status, headers, body):
+    def _start(start_response, status, headers, body):
         # The CM marks every response no-cache, error pages included.
         start_response(status, headers + [
             ('Cache-Control', 'no-cache'),
             ('Content-Length', str(len(body)))])
-        return [body]
 
 
 def _half_then_drop(body):

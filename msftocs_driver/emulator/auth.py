@@ -48,13 +48,17 @@ class AuthResult(object):
 
     :ivar ok: whether the request may proceed.
     :ivar headers: response headers to add (challenges), a list of pairs.
+    :ivar leg: for a refusal, which handshake leg the 401 answers:
+        ``challenge`` when it carries the NTLM CHALLENGE_MESSAGE, else
+        ``unauthenticated`` (fault injection targets legs by these names).
     """
 
-    __slots__ = ('ok', 'headers')
+    __slots__ = ('ok', 'headers', 'leg')
 
-    def __init__(self, ok, headers=()):
+    def __init__(self, ok, headers=(), leg='unauthenticated'):
         self.ok = ok
         self.headers = list(headers)
+        self.leg = leg
 
 
 _GRANTED = AuthResult(True)
@@ -206,7 +210,8 @@ class NtlmAuthenticator(object):
             self._states.set(environ, context)
             return AuthResult(False, [(
                 'WWW-Authenticate',
-                '%s %s' % (scheme, base64.b64encode(answer).decode()))])
+                '%s %s' % (scheme, base64.b64encode(answer).decode()))],
+                leg='challenge')
         self._states.set(environ, True)
         if answer:
             return AuthResult(True, [(

@@ -11,20 +11,64 @@
 # under the License.
 
 
-"""Fault injection: broken replies, errors and delays, on demand.
+"""Fault injection: broken replies, errors, delays and stalls, on demand.
 
 Tests add faults through the control API. A fault applies to every
 operation or to the listed ones, fires with a probability ``rate`` and,
 with ``count``, only for the next N matching calls. Delays add up; among
 the other kinds the oldest matching fault wins.
 
-The operation still runs for the kinds that break the reply (``drop``,
-``drop_mid_reply``, ``truncated``, ``malformed``, ``xml_bomb``,
-``wrong_namespace``, ``wrong_blade``): the request reached the CM and only
-its answer was lost or garbled, which is what a client must never retry
-blindly. ``http500`` and ``http401`` are answered before the operation runs.
+Whether the operation runs:
+
+- it runs for the kinds that break or slow the reply (``drop_after`` and
+  its older name ``drop``, ``drop_mid_reply``, ``drip``, ``truncated``,
+  ``malformed``, ``xml_bomb``, ``wrong_namespace``, ``wrong_blade``): the
+  request reached the CM and only its answer was lost, slow or garbled,
+  which is what a client must never retry blindly;
+- it does not run for ``http500`` and ``http401`` (answered at once),
+  ``drop_before`` (the connection closes without a reply) and ``hang``
+  (no answer for ``seconds``, then the connection closes without a reply).
+
+The kinds:
+
+``delay``
+    the reply is sent ``seconds`` late.
+``drop_after`` (``drop``)
+    the operation runs, then the connection closes without a reply.
+``drop_before``
+    the connection closes without a reply and the operation never runs.
+``drop_mid_reply``
+    the operation runs; the headers and half the body are sent, then the
+    connection closes.
+``drip``
+    the operation runs; the headers and the first body byte are sent at
+    once, then each further byte ``seconds`` after the previous one.
+``hang``
+    nothing is answered for ``seconds``, then the connection closes; the
+    operation never runs.
+``http500``, ``http401``, ``truncated``, ``malformed``, ``xml_bomb``,
+``wrong_namespace``, ``wrong_blade``
+    see :func:`faulty_body` and :mod:`.app`.
+
+``delay``, ``drip`` and ``hang`` need ``seconds`` and accept ``legs``: the
+replies of a call they apply to, among ``unauthenticated`` (the 401 that
+answers a request without valid credentials: the first leg of an NTLM
+handshake), ``challenge`` (the 401 carrying the NTLM CHALLENGE_MESSAGE:
+the second leg) and ``reply`` (the operation's own reply, the default).
+``count`` counts matching replies, so a drip on the three legs of one NTLM
+call with ``count`` 3 slows each of them once.
+
+Every wait uses the application's sleep function, which the emulator's
+server ends when it stops, so no fault keeps a thread past the server's
+stop (a hung call then closes its connection, a dripping one stops). The
+stalls (``drip``, ``hang``) also end when the faults are cleared
+(``DELETE faults`` or ``reset``): a hung call then closes its connection
+without a reply and without running the operation, a dripping one sends
+the rest of its body at once. Each stalled call holds one of the server's
+worker threads meanwhile (see :data:`.cli.THREADS`).
 """
 
+import collections
 import dataclasses
 import random
 import threading
@@ -32,12 +76,23 @@ import threading
 from msftocs_driver.emulator import xmlout
 
 #: Fault kinds answered without running the operation.
-BEFORE_OPERATION = frozenset(('http500', 'http401'))
-#: Fault kinds that alter or lose the reply of an executed operation.
-AFTER_OPERATION = frozenset(('drop', 'drop_mid_reply', 'truncated',
-                             'malformed', 'xml_bomb', 'wrong_namespace',
-                             'wrong_blade'))
+BEFORE_OPERATION = frozenset(('http500', 'http401', 'drop_before', 'hang'))
+#: Fault kinds that alter, slow or lose the reply of an executed operation.
+AFTER_OPERATION = frozenset(('drop', 'drop_after', 'drop_mid_reply', 'drip',
+                             'truncated', 'malformed', 'xml_bomb',
+                             'wrong_namespace', 'wrong_blade'))
+#: Kinds that close the connection after the operation ran, no reply.
+DROP_AFTER = frozenset(('drop', 'drop_after'))
 KINDS = BEFORE_OPERATION | AFTER_OPERATION | {'delay'}
+#: Kinds that wait ``seconds`` (required) and may apply to several legs.
+TIMED = frozenset(('delay', 'drip', 'hang'))
+#: The replies of one call a timed fault can apply to, in handshake order.
+LEGS = ('unauthenticated', 'challenge', 'reply')
+DEFAULT_LEGS = frozenset(('reply',))
+#: Longest single wait of a stall, so that a clear ends it promptly.
+STALL_SLICE = 0.25
+_FIELDS = frozenset(('kind', 'operations', 'rate', 'count', 'seconds',
+                     'legs'))
 
 WRONG_NAMESPACE = 'http://schemas.datacontract.org/2004/07/Microsoft.GFS.WCS'
 MALFORMED_BODY = b'<html><body>Service Unavailable</body>'
@@ -71,11 +126,26 @@ class Fault(object):
     rate: float = 1.0
     count: int = None
     seconds: float = 0.0
+    legs: frozenset = DEFAULT_LEGS
 
     def to_dict(self):
         return {'kind': self.kind, 'rate': self.rate, 'count': self.count,
                 'seconds': self.seconds,
-                'operations': sorted(self.operations or ())}
+                'operations': sorted(self.operations or ()),
+                'legs': [leg for leg in LEGS if leg in self.legs]}
+
+
+class Selection(collections.namedtuple('Selection',
+                                       'delay kind seconds')):
+    """The faults of one reply: total delay, and the winning kind.
+
+    :ivar delay: seconds to wait before answering (delays add up).
+    :ivar kind: the winning non-delay kind, or None.
+    :ivar seconds: that kind's ``seconds`` (for ``drip`` and ``hang``).
+    """
+
+
+NO_FAULT = Selection(0.0, None, 0.0)
 
 
 def parse_fault(spec, known_operations):
@@ -88,7 +158,7 @@ def parse_fault(spec, known_operations):
     """
     if not isinstance(spec, dict):
         raise FaultError('fault: expected a JSON object')
-    unknown = set(spec) - {'kind', 'operations', 'rate', 'count', 'seconds'}
+    unknown = set(spec) - _FIELDS
     if unknown:
         raise FaultError('fault: unknown field(s) %s' % ', '.join(
             sorted(unknown)))
@@ -115,9 +185,19 @@ def parse_fault(spec, known_operations):
     if isinstance(seconds, bool) or not isinstance(
             seconds, (int, float)) or seconds < 0:
         raise FaultError('seconds: must be a non-negative number')
-    if kind == 'delay' and not seconds:
-        raise FaultError('seconds: required for a delay')
-    return Fault(kind, operations, float(rate), count, float(seconds))
+    if kind in TIMED and not seconds:
+        raise FaultError('seconds: required for %s' % kind)
+    legs = spec.get('legs')
+    if legs is None:
+        legs = DEFAULT_LEGS
+    elif kind not in TIMED:
+        raise FaultError('legs: only for %s' % ', '.join(sorted(TIMED)))
+    elif not isinstance(legs, list) or not legs or not all(
+            leg in LEGS for leg in legs):
+        raise FaultError('legs: must be a non-empty list among %s'
+                         % ', '.join(LEGS))
+    return Fault(kind, operations, float(rate), count, float(seconds),
+                 frozenset(legs))
 
 
 class FaultInjector(object):
@@ -130,31 +210,43 @@ class FaultInjector(object):
         self._rng = rng or random.Random()
         self._faults = []
         self._lock = threading.Lock()
+        self._cleared = threading.Event()
 
     def add(self, fault):
         with self._lock:
             self._faults.append(fault)
 
     def clear(self):
+        """Remove every fault and end the stalls in progress."""
         with self._lock:
             self._faults = []
+            self._cleared.set()
+            self._cleared = threading.Event()
+
+    def cleared_event(self):
+        """An event set by the next :meth:`clear`."""
+        with self._lock:
+            return self._cleared
 
     def list(self):
         with self._lock:
             return [fault.to_dict() for fault in self._faults]
 
-    def select(self, operation):
-        """Decide the faults of one call and consume their counts.
+    def select(self, operation, leg='reply'):
+        """Decide the faults of one reply and consume their counts.
 
         :param operation: canonical operation name.
-        :returns: ``(delay seconds, kind or None)``.
+        :param leg: which reply of the call, one of :data:`LEGS`.
+        :returns: a :class:`Selection`.
         """
         if not self._faults:  # the common case: no lock taken
-            return 0.0, None
-        delay, kind = 0.0, None
+            return NO_FAULT
+        delay, kind, seconds = 0.0, None, 0.0
         with self._lock:
             for fault in list(self._faults):
                 if fault.operations and operation not in fault.operations:
+                    continue
+                if leg not in fault.legs:
                     continue
                 if fault.kind != 'delay' and kind is not None:
                     continue
@@ -167,8 +259,63 @@ class FaultInjector(object):
                 if fault.kind == 'delay':
                     delay += fault.seconds
                 else:
-                    kind = fault.kind
-        return delay, kind
+                    kind, seconds = fault.kind, fault.seconds
+        return Selection(delay, kind, seconds)
+
+
+class Stall(object):
+    """Waits of a stalled reply, cut short by a stop or a clear.
+
+    :param sleep: the application's sleep function; a true return value
+        means the server is stopping.
+    :param cleared: the injector's :meth:`FaultInjector.cleared_event`.
+    """
+
+    def __init__(self, sleep, cleared):
+        self._sleep = sleep
+        self._cleared = cleared
+        self.stopped = False
+
+    def wait(self, seconds):
+        """Wait up to ``seconds``, in slices of :data:`STALL_SLICE`.
+
+        :returns: True if the whole wait elapsed, False if the server is
+            stopping or the faults were cleared.
+        """
+        waited = 0.0
+        while waited < seconds:
+            if self.stopped or self._cleared.is_set():
+                return False
+            step = min(STALL_SLICE, seconds - waited)
+            if self._sleep(step):
+                self.stopped = True
+                return False
+            waited += step
+        return not (self.stopped or self._cleared.is_set())
+
+
+def hang(stall, seconds):
+    """Answer nothing for ``seconds``, then close without a reply.
+
+    :raises: ConnectionDrop, always.
+    """
+    stall.wait(seconds)
+    raise ConnectionDrop()
+
+
+def drip(body, seconds, stall):
+    """Yield ``body`` one byte at a time, ``seconds`` apart.
+
+    The first byte goes at once (with the headers). After a clear the rest
+    goes in one piece; after a stop the connection closes.
+    """
+    for index in range(len(body)):
+        if index and not stall.wait(seconds):
+            if stall.stopped:
+                raise ConnectionDrop()
+            yield body[index:]
+            return
+        yield body[index:index + 1]
 
 
 def _other_blade(fields, population):
