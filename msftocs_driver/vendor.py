@@ -17,6 +17,10 @@ exclusive lock; writes are asynchronous (``POST``, they run in a conductor
 worker under the node's exclusive lock). Every method returns plain JSON
 data and nothing from the node's driver_info.
 
+A synchronous read ends before the API stops waiting for it: all its
+chassis-manager calls, retries included, share a time limit a margin below
+the RPC timeout in force (see :mod:`msftocs_driver.common.rpc_budget`).
+
 Power-limit writes drop the blade's entry of the power-state cache used by
 power-state sync, like every write to a blade, although the chassis manager
 programs the limit with the exception action "none" (a limit never turns a
@@ -32,7 +36,9 @@ from oslo_log import log
 
 from msftocs_driver.common import cm
 from msftocs_driver.common import driver_info
+from msftocs_driver.common import rpc_budget
 from msftocs_driver.i18n import _
+from msftocs_driver.ocs import client as ocs_client
 from msftocs_driver.ocs import constants
 
 LOG = log.getLogger(__name__)
@@ -89,9 +95,25 @@ def parse_watts(node, value):
     return watts
 
 
-#: Synchronous reads: the answer is the API's reply; no exclusive lock.
-_read_passthru = functools.partial(base.passthru, ['GET'], async_call=False,
-                                   require_exclusive_lock=False)
+def _read_passthru(description):
+    """Declare a synchronous read: the answer is the API's reply.
+
+    It takes no exclusive lock, and its chassis-manager calls end within
+    :func:`~msftocs_driver.common.rpc_budget.synchronous_budget`.
+
+    :param description: what the method returns, for the API.
+    """
+    declare = base.passthru(['GET'], async_call=False,
+                            require_exclusive_lock=False,
+                            description=description)
+
+    def decorate(func):
+        @functools.wraps(func)
+        def bounded(self, task, **kwargs):
+            with ocs_client.time_limit(rpc_budget.synchronous_budget()):
+                return func(self, task, **kwargs)
+        return declare(bounded)
+    return decorate
 
 
 def _blade_call(task, action, method, *args, writes=False):
@@ -164,7 +186,8 @@ class MsftOcsVendorPassthru(driver_info.ValidateDriverInfoMixin,
         'and software versions and uptime of the chassis '
         'manager, and the GUID, name, power state and MAC '
         'addresses of every slot. Slow: the chassis manager '
-        'queries every blade. No arguments.'))
+        'queries every blade; the call fails rather than '
+        'outlive the API request. No arguments.'))
     def chassis_info(self, task, **kwargs):
         """Return the chassis inventory.
 

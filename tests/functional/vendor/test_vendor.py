@@ -13,9 +13,12 @@
 """Vendor passthru through ironic's task manager and the emulator."""
 
 import json
+import time
 
 from ironic.common import exception
+from oslo_messaging import opts as oslo_messaging_opts
 
+from msftocs_driver.common import rpc_budget
 from msftocs_driver.emulator import inventory
 from msftocs_driver import exception as msftocs_exc
 from tests.functional.inspect import emulated
@@ -113,3 +116,25 @@ class VendorTestCase(emulated.EmulatedChassisTestCase):
                                 self._call, 'power_limit_on')
 
         self.assertIn('CommandNotValidForBlade', str(exc))
+
+    def test_slow_chassis_info_ends_before_the_rpc_call_gives_up(self):
+        # The API waits rpc_response_timeout (10 s) for the reply; a chassis
+        # manager answering after 20 s, with a 60 s read timeout and two
+        # retries, would hold the conductor thread for minutes after that.
+        for group, options in oslo_messaging_opts.list_opts():
+            if group is None:
+                rpc_budget.CONF.register_opts(options)
+        self.config(rpc_response_timeout=10)
+        self.config(read_timeout=60, retries=2, group='msftocs')
+        self.emulator.add_fault(kind='delay', seconds=20,
+                                operations=['GetChassisInfo'])
+        start = time.monotonic()
+
+        exc = self.assertRaises(msftocs_exc.MsftOcsConnectionError,
+                                self._call, 'chassis_info')
+
+        # The budget is 10 s less a 5 s margin; 1 s of slack.
+        self.assertLess(time.monotonic() - start, 5 + 1)
+        self.assertIn('time limit', str(exc))
+        self.assertIn(self.node.uuid, str(exc))
+        self.assertEqual({'GetChassisInfo': 1}, self.operations())

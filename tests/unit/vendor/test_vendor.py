@@ -15,17 +15,22 @@
 import json
 from unittest import mock
 
+import fixtures
 from ironic.common import exception
 from ironic.conductor import task_manager
 from ironic.tests.unit.objects import utils as obj_utils
+from oslo_config import cfg
+from oslo_messaging import opts as oslo_messaging_opts
 
 from msftocs_driver.common import client_cache
 from msftocs_driver.common import driver_info
+from msftocs_driver.common import rpc_budget
 from msftocs_driver.common import state_cache
 from msftocs_driver import exception as msftocs_exc
 from msftocs_driver.ocs import client as ocs_client
 from msftocs_driver.ocs import constants
 from msftocs_driver.ocs import exceptions as ocs_exc
+from msftocs_driver.ocs import failures as ocs_failures
 from msftocs_driver.ocs import models
 from msftocs_driver import vendor
 from tests import base
@@ -281,3 +286,71 @@ class VendorTestCase(base.MsftOcsTestCase):
 
         self.assertIn(self.node.uuid, str(exc))
         self.assertNotIn(fakes.PASSWORD, str(exc))
+
+
+class SynchronousBudgetTestCase(VendorTestCase):
+    """Every synchronous passthru ends before the API stops waiting."""
+
+    def _time_left_during(self, method):
+        seen = []
+
+        def record(*args, **kwargs):
+            seen.append(ocs_failures.time_left())
+            return mock.MagicMock(blades=(), nics=(), watts=1.0,
+                                  blade_id=3, active=True)
+
+        for name in ('get_chassis_info', 'get_blade_info',
+                     'get_blade_power_reading', 'get_blade_power_limit'):
+            getattr(self.client, name).side_effect = record
+        self._call(method, shared=True)
+        self.assertEqual(1, len(seen), method)
+        return seen[0]
+
+    def test_every_synchronous_read_is_bounded_by_the_rpc_timeout(self):
+        self._register_rpc_options()
+        self.config(rpc_response_timeout=30)
+        routes = vendor.MsftOcsVendorPassthru().vendor_routes
+        synchronous = [m for m, r in routes.items() if not r['async']]
+        self.assertEqual(set(READS), set(synchronous))
+        for method in synchronous:
+            left = self._time_left_during(method)
+            self.assertIsNotNone(left, method)
+            # 30 s less the 20 % margin (at least 5 s).
+            self.assertLessEqual(left, 24.0, method)
+            self.assertGreater(left, 20.0, method)
+
+    def test_json_rpc_timeout_applies_with_json_rpc(self):
+        self._register_rpc_options()
+        self.config(rpc_response_timeout=30)
+        self.config(rpc_transport='json-rpc')
+        self.config(timeout=100, group='json_rpc')
+        left = self._time_left_during('chassis_info')
+        self.assertLessEqual(left, 80.0)
+        self.assertGreater(left, 70.0)
+
+    def test_unregistered_rpc_timeout_uses_oslo_messaging_default(self):
+        self.useFixture(fixtures.MonkeyPatch(
+            'msftocs_driver.common.rpc_budget.CONF', cfg.ConfigOpts()))
+        self.assertEqual(60.0, rpc_budget.rpc_timeout())
+        self.assertEqual(48.0, rpc_budget.synchronous_budget())
+
+    def test_tiny_rpc_timeout_keeps_a_minimum_budget(self):
+        self._register_rpc_options()
+        self.config(rpc_response_timeout=3)
+        self.assertEqual(rpc_budget.MIN_BUDGET,
+                         rpc_budget.synchronous_budget())
+
+    def test_writes_are_asynchronous_and_not_bounded(self):
+        seen = []
+        self.client.set_blade_power_limit.side_effect = (
+            lambda *a: seen.append(ocs_failures.time_left()))
+        self._call('set_power_limit', watts=300)
+        self.assertEqual([None], seen)
+
+    @staticmethod
+    def _register_rpc_options():
+        # As oslo.messaging does in a conductor (equal options may be
+        # registered again).
+        for group, options in oslo_messaging_opts.list_opts():
+            if group is None:
+                rpc_budget.CONF.register_opts(options)
