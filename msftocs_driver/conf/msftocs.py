@@ -100,6 +100,21 @@ opts = [
                         'waits) never use it, and any write to a blade drops '
                         'what is cached about it. 0 makes one request per '
                         'node.')),
+    cfg.IntOpt('prefetch_workers',
+               default=8,
+               min=0,
+               help=_('Threads a conductor may use to read other chassis '
+                      'ahead of its power-sync pass: when a pass first '
+                      'misses the power-state batch of a chassis, the '
+                      'chassis-wide reads of the other chassis it read in '
+                      'the last two [conductor]sync_power_state_interval '
+                      'periods are started at once, at most this many at a '
+                      'time, so that their replies are ready when the pass '
+                      'reaches them. Each chassis still gets at most one '
+                      'chassis-wide read in flight and at most '
+                      '[msftocs]max_connections requests. The threads exist '
+                      'only while they have work. 0 disables the '
+                      'prefetch.')),
     cfg.FloatOpt('power_poll_interval',
                  default=1.0,
                  min=0.1,

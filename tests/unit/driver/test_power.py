@@ -144,9 +144,9 @@ class SetPowerStateTestCase(fakes.MockedClientTestCase):
                 mock.patch.object(cond_utils, 'node_wait_for_power_state',
                                   autospec=True) as wait:
             self._set(states.POWER_ON, timeout=30)
-        # The deadline was taken at 100, the time limit of the calls at 104
-        # and the wait started at 108.
-        wait.assert_called_once_with(mock.ANY, states.POWER_ON, timeout=22)
+        # The deadline was taken at 100; the time limit of the calls, the
+        # power-change records and the wait took the next ticks.
+        wait.assert_called_once_with(mock.ANY, states.POWER_ON, timeout=18)
 
     def test_default_timeout(self):
         self.config(power_state_change_timeout=45, group='conductor')

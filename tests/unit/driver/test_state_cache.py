@@ -16,6 +16,7 @@ import threading
 import time
 from unittest import mock
 
+from msftocs_driver.common import batch
 from msftocs_driver.common import state_cache
 from msftocs_driver.ocs import client as ocs_client
 from msftocs_driver.ocs import constants
@@ -180,7 +181,7 @@ class StateCacheTestCase(base.MsftOcsTestCase):
                 self.assertEqual(OFF, state_cache.get_blade_state(
                     self.client, _info(1)))
         self.assertEqual(3, self.client.get_blade_state.call_count)
-        self.assertEqual({}, dict(state_cache._changing))
+        self.assertEqual({}, dict(batch._changing))
 
     def test_credentials_separate_caches(self):
         state_cache.get_blade_state(self.client, _info(1))
@@ -244,3 +245,94 @@ class StateCacheTestCase(base.MsftOcsTestCase):
         self.client.get_all_blades_state.side_effect = None
         state_cache.get_blade_state(self.client, _info(1))
         self.assertEqual(2, self.client.get_all_blades_state.call_count)
+
+    def test_slow_fetch_with_a_write_and_a_waiter_serves_nothing_stale(self):
+        # A fetch slower than the TTL, a power change of blade 5 while it
+        # runs, a waiter on blade 5 and the owner on blade 5: nobody gets
+        # the pre-write state, and later readers neither.
+        self.config(power_state_cache_ttl=0.05, group='msftocs')
+        release = threading.Event()
+        started = threading.Event()
+
+        def slow_fetch():
+            started.set()
+            release.wait(10)
+            time.sleep(0.1)  # longer than the TTL
+            return _batch()
+
+        self.client.get_all_blades_state.side_effect = slow_fetch
+        self.client.get_blade_state.return_value = OFF  # after the write
+        results = {}
+
+        def read(name):
+            results[name] = state_cache.get_blade_state(self.client,
+                                                        _info(5))
+
+        owner = threading.Thread(target=read, args=('owner',))
+        owner.start()
+        self.assertTrue(started.wait(10))
+        waiter = threading.Thread(target=read, args=('waiter',))
+        waiter.start()
+        time.sleep(0.05)
+        state_cache.invalidate(_info(5))   # the write ends mid-fetch
+        release.set()
+        owner.join(10)
+        waiter.join(10)
+        read('later')
+        # Blade 5 is ON in the batch (odd): every read went to the blade.
+        self.assertEqual({'owner': OFF, 'waiter': OFF, 'later': OFF},
+                         results)
+        self.assertEqual(3, self.client.get_blade_state.call_count)
+
+    def test_slow_chassis_gets_one_request_per_pass(self):
+        self.config(power_state_cache_ttl=5, group='msftocs')
+        with mock.patch.object(time, 'monotonic', autospec=True) as now:
+            now.return_value = 100.0
+
+            def slow_fetch():
+                now.return_value = 108.0   # 8 s, more than the TTL
+                return _batch()
+
+            self.client.get_all_blades_state.side_effect = slow_fetch
+            state_cache.get_blade_state(self.client, _info(1))
+            # Served for one TTL after the reply arrived.
+            for t, blade in ((110.0, 2), (112.9, 3)):
+                now.return_value = t
+                state_cache.get_blade_state(self.client, _info(blade))
+            self.assertEqual(1, self.client.get_all_blades_state.call_count)
+            now.return_value = 113.0
+            state_cache.get_blade_state(self.client, _info(4))
+        self.assertEqual(2, self.client.get_all_blades_state.call_count)
+        self.client.get_blade_state.assert_not_called()
+
+    def test_write_with_other_credentials_invalidates(self):
+        state_cache.get_blade_state(self.client, _info(1))
+        state_cache.invalidate(_info(1, password='rotated'))
+        self.client.get_blade_state.return_value = OFF
+        self.assertEqual(OFF, state_cache.get_blade_state(self.client,
+                                                          _info(1)))
+        self.client.get_blade_state.assert_called_once_with(1)
+
+    def test_one_fetch_in_flight_per_endpoint(self):
+        # Two credentials of one chassis (e.g. during a password
+        # rotation): their chassis-wide reads never overlap.
+        active = []
+        overlaps = []
+
+        def fetch():
+            active.append(1)
+            overlaps.append(len(active))
+            time.sleep(0.1)
+            active.pop()
+            return _batch()
+
+        self.client.get_all_blades_state.side_effect = fetch
+        threads = [threading.Thread(
+            target=state_cache.get_blade_state,
+            args=(self.client, _info(1, password='pw%d' % n)))
+            for n in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        self.assertEqual([1, 1, 1], overlaps)

@@ -1,0 +1,336 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Chassis-wide reads shared by the shared-lock reads of a pass.
+
+A :class:`ChassisBatch` answers per-blade reads from one chassis-wide call
+(e.g. ``GetAllBladesState`` for ``GetBladeState``). Its rules:
+
+* only reads made under a shared lock come here: a task holding an
+  exclusive lock reads its blade itself;
+* a reply serves for the batch's TTL counted from the moment its request
+  was sent; a reply that took longer than the TTL itself serves for one TTL
+  after it arrived, so that a slow chassis still costs one request per
+  pass rather than one per reader (its states are then at most the fetch
+  time plus the TTL old, and never older than a write);
+* one fetch per chassis manager endpoint is in flight in this process,
+  whatever the batch or the credentials; readers that need the same batch
+  meanwhile wait for it and share its result or error;
+* a write to a blade (:func:`invalidate`) is recorded with its time: no
+  reader, owner or waiter of a fetch is ever given that blade's state from
+  a fetch sent before the write ended; the blade is then read alone until
+  a later fetch;
+* while a blade's power is being changed (:func:`changing`), every batch
+  leaves it out;
+* when a read misses (its chassis needs a fetch), the chassis-wide reads of
+  the other chassis this batch served recently are started too, on a small
+  pool (``[msftocs]prefetch_workers`` threads, started on demand and gone
+  when idle), so that their replies are ready when the pass reaches them.
+
+Entries are keyed like the client cache (endpoint and credentials), so a
+node with wrong credentials never reads what another node's credentials
+fetched; writes and power changes are keyed by endpoint and blade, so they
+count whichever credentials made them.
+"""
+
+import collections
+import concurrent.futures
+import threading
+import time
+
+from oslo_log import log
+
+from msftocs_driver.common import client_cache
+from msftocs_driver.conf import CONF
+
+LOG = log.getLogger(__name__)
+
+#: Guards every batch, the write records and the prefetch queue.
+_lock = threading.Lock()
+#: (base_url, blade id) -> monotonic time the last write to it ended.
+_written = {}
+#: (base_url, blade id) -> number of power changes in progress.
+_changing = collections.Counter()
+#: base_url -> lock held while a chassis-wide read of it is in flight.
+_in_flight = {}
+#: Every batch, for :func:`invalidate` and :func:`clear`.
+_batches = []
+
+
+class _Entry:
+    """What a batch knows about one chassis (endpoint and credentials)."""
+
+    __slots__ = ('outcomes', 'started', 'expires', 'fetching', 'last_read',
+                 'info')
+
+    def __init__(self):
+        self.outcomes = {}
+        self.started = None
+        self.expires = 0.0
+        self.fetching = None
+        self.last_read = None
+        self.info = None
+
+
+def _recent_window():
+    """Seconds during which a chassis read once still qualifies for prefetch.
+
+    Two power-sync intervals: a chassis whose nodes left this conductor (or
+    whose reads stopped) stops being read after at most two passes.
+    """
+    interval = CONF.conductor.sync_power_state_interval
+    return 2.0 * max(interval, 1.0)
+
+
+class _Prefetcher:
+    """A bounded set of worker threads that run queued fetches.
+
+    Threads start when work is queued and end as soon as the queue is
+    empty: an idle conductor has none.
+    """
+
+    def __init__(self):
+        self._queue = collections.deque()
+        self._running = 0
+
+    def submit(self, work):
+        """Queue ``work()``; the caller holds ``_lock``."""
+        self._queue.append(work)
+        if self._running < CONF.msftocs.prefetch_workers:
+            self._running += 1
+            threading.Thread(target=self._work, daemon=True,
+                             name='msftocs-prefetch').start()
+
+    def _work(self):
+        while True:
+            with _lock:
+                if not self._queue:
+                    self._running -= 1
+                    return
+                work = self._queue.popleft()
+            work()
+
+
+_prefetcher = _Prefetcher()
+
+
+class ChassisBatch:
+    """Per-blade outcomes of one chassis-wide read, shared by a pass.
+
+    :param name: what is read, for logs (e.g. ``'power state'``).
+    :param fetch: ``fetch(client)`` makes the chassis-wide call and returns
+        ``{blade id: outcome}`` (e.g. ``client.get_all_blades_state``).
+    :param ttl: ``ttl()`` returns the time to live in seconds, read at each
+        call so that configuration changes apply; 0 or less disables the
+        batch (:meth:`outcome` then always returns None).
+    """
+
+    def __init__(self, name, fetch, ttl):
+        self.name = name
+        self._fetch_all = fetch
+        self._ttl = ttl
+        self._entries = {}
+        _batches.append(self)
+
+    def outcome(self, client, info):
+        """Return the blade's outcome from a fresh or shared fetch, or None.
+
+        :param client: the node's ``ChassisManagerClient``.
+        :param info: the node's parsed driver_info.
+        :returns: the outcome the fetch returned for the blade, or None
+            when the blade must be read alone (the batch is disabled, the
+            blade was written to or is changing power, or the reply did not
+            list it).
+        :raises: the error of the chassis-wide call.
+        """
+        if self._ttl() <= 0:
+            return None
+        key = client_cache.cache_key(info)
+        blade = (info['base_url'], info['blade_id'])
+        with _lock:
+            if _changing[blade] > 0:
+                return None
+            now = time.monotonic()
+            entry = self._entries.setdefault(key, _Entry())
+            entry.last_read = now
+            entry.info = info
+            if now < entry.expires:
+                return self._valid(entry.started, entry.outcomes, blade)
+            future = entry.fetching
+            owner = future is None
+            if owner:
+                future = entry.fetching = concurrent.futures.Future()
+                self._prefetch_others(key, now)
+        if owner:
+            LOG.debug('Reading the %(what)s of every blade of chassis '
+                      'manager %(url)s for node %(node)s',
+                      {'what': self.name, 'url': info['base_url'],
+                       'node': info['node_uuid']})
+            self._fetch(client, entry, future)
+        started, outcomes = future.result()
+        with _lock:
+            return self._valid(started, outcomes, blade)
+
+    @staticmethod
+    def _valid(started, outcomes, blade):
+        """The blade's outcome unless written since ``started``; under lock."""
+        if _changing[blade] > 0 or _written.get(blade, -1.0) >= started:
+            return None
+        return outcomes.get(blade[1])
+
+    def _fetch(self, client, entry, future):
+        """Make the chassis-wide call for ``entry`` and resolve ``future``."""
+        base_url = entry.info['base_url']
+        with _lock:
+            in_flight = _in_flight.setdefault(base_url, threading.Lock())
+        try:
+            with in_flight:
+                started = time.monotonic()
+                outcomes = self._fetch_all(client)
+        except BaseException as exc:
+            with _lock:
+                if entry.fetching is future:
+                    entry.fetching = None
+            future.set_exception(exc)
+            return
+        finished = time.monotonic()
+        ttl = self._ttl()
+        with _lock:
+            # Leave out what was written while the request ran: waiters
+            # get the same filtered reply as later readers.
+            outcomes = {b: o for b, o in outcomes.items()
+                        if _written.get((base_url, b), -1.0) < started}
+            if entry.fetching is future:
+                entry.fetching = None
+            entry.outcomes = outcomes
+            entry.started = started
+            entry.expires = (started + ttl if finished - started <= ttl
+                             else finished + ttl)
+            _prune(finished)
+        future.set_result((started, outcomes))
+
+    def _prefetch_others(self, trigger, now):
+        """Start the fetches of the other recently read chassis; under lock.
+
+        A chassis qualifies when it was read within the recent window, its
+        last reply was used (no chassis is read again for nobody), its
+        reply expired and no fetch of it is in flight.
+        """
+        if CONF.msftocs.prefetch_workers <= 0:
+            return
+        window = _recent_window()
+        for key, entry in self._entries.items():
+            if (key == trigger or entry.fetching is not None
+                    or entry.info is None or now < entry.expires
+                    or now - entry.last_read > window
+                    or (entry.started is not None
+                        and entry.last_read < entry.started)):
+                continue
+            future = entry.fetching = concurrent.futures.Future()
+            _prefetcher.submit(
+                lambda e=entry, f=future: self._prefetch(e, f))
+
+    def _prefetch(self, entry, future):
+        """Fetch a chassis ahead of its readers, on a prefetch thread."""
+        info = entry.info
+        try:
+            with client_cache.borrowed_client(info) as client:
+                self._fetch(client, entry, future)
+        except Exception as exc:  # e.g. a client that cannot be built
+            with _lock:
+                if entry.fetching is future:
+                    entry.fetching = None
+            if not future.done():
+                future.set_exception(exc)
+        if future.exception() is not None:
+            # Nobody waits for a prefetch: its readers will fetch again.
+            LOG.debug('Prefetching the %(what)s of chassis manager %(url)s '
+                      '(for node %(node)s) failed: %(err)s',
+                      {'what': self.name, 'url': info['base_url'],
+                       'node': info['node_uuid'],
+                       'err': future.exception()})
+
+    def expire(self):
+        """Let every reply expire, keeping what was read (for benchmarks)."""
+        with _lock:
+            for entry in self._entries.values():
+                entry.expires = 0.0
+
+    def _forget(self):
+        self._entries.clear()
+
+
+def _prune(now):
+    """Forget idle chassis and write records no fetch needs; under lock."""
+    window = _recent_window()
+    oldest = None
+    for batch in _batches:
+        for key in [k for k, e in batch._entries.items()
+                    if e.fetching is None and e.expires <= now
+                    and (e.last_read is None
+                         or now - e.last_read > window)]:
+            del batch._entries[key]
+        for entry in batch._entries.values():
+            if entry.fetching is not None or entry.expires > now:
+                if entry.started is not None:
+                    oldest = (entry.started if oldest is None
+                              else min(oldest, entry.started))
+    for blade in [b for b, t in _written.items()
+                  if oldest is None or t < oldest]:
+        # Every fetch that may still serve a state was sent after this
+        # write ended.
+        del _written[blade]
+
+
+def invalidate(info):
+    """Record a write to a blade; call after any write to it ends.
+
+    :param info: the node's parsed driver_info.
+    """
+    with _lock:
+        _written[(info['base_url'], info['blade_id'])] = time.monotonic()
+
+
+class changing:
+    """Context manager: every batch leaves the blade out inside the block.
+
+    Used around a power change and its wait; the blade counts as written
+    on entry and on exit.
+
+    :param info: the node's parsed driver_info.
+    """
+
+    def __init__(self, info):
+        self._info = info
+        self._blade = (info['base_url'], info['blade_id'])
+
+    def __enter__(self):
+        with _lock:
+            _changing[self._blade] += 1
+        invalidate(self._info)
+        return self
+
+    def __exit__(self, *exc_info):
+        with _lock:
+            _changing[self._blade] -= 1
+            if _changing[self._blade] <= 0:
+                del _changing[self._blade]
+        invalidate(self._info)
+
+
+def clear():
+    """Forget everything (for tests)."""
+    with _lock:
+        for batch in _batches:
+            batch._forget()
+        _written.clear()
+        _changing.clear()
