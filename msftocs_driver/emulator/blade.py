@@ -26,6 +26,11 @@ The CM validates requests against the blade type it *cached*: unknown
 until it could ask the BMC, forgotten by SetPowerOff (reference 6.1, 9).
 It re-classifies blades in the background about every 10 s; here the type
 is learnt as soon as the BMC answers.
+
+The chassis gets its blades from a backend (:class:`ModelBackend` here,
+the state model; :mod:`msftocs_driver.emulator.vm` makes some slots QEMU
+virtual machines). Every backend's blades offer the interface of
+:class:`Blade`, so the operations never know which one answers.
 """
 
 import math
@@ -71,6 +76,9 @@ class Blade(object):
         self._decompressed_at = 0.0
         self._restore_pending = False
         self._host_on_at = None
+
+    def discard(self):
+        """The chassis drops this blade (reset or stop); nothing to free."""
 
     def settle(self, now):
         """Apply the transitions that are due at ``now``."""
@@ -213,3 +221,28 @@ class Blade(object):
             'serial_session': self.session is not None,
             'macs': list(self.macs),
         }
+
+
+class ModelBackend(object):
+    """The state-model blade backend: every slot is a :class:`Blade`."""
+
+    name = 'model'
+
+    def make_blade(self, blade_id, slot):
+        """Create the blade of one slot.
+
+        :param slot: its :class:`~msftocs_driver.emulator.config.SlotConfig`.
+        """
+        return Blade(blade_id, slot)
+
+    def discard(self, blades):
+        """Release blades the chassis no longer uses."""
+        for blade in blades:
+            blade.discard()
+
+    def close(self):
+        """Release everything the backend holds."""
+
+    def describe(self):
+        """One line for the emulator's start-up output."""
+        return 'all blades modelled'

@@ -45,9 +45,12 @@ class Chassis(object):
     :param config: a :class:`~msftocs_driver.emulator.config.ChassisConfig`.
     :param clock: monotonic clock returning seconds (injectable for tests).
     :param sleep: sleep function (injectable for tests).
+    :param backend: where the blades come from; the state model
+        (:class:`~.blade.ModelBackend`) by default.
     """
 
-    def __init__(self, config, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, config, clock=time.monotonic, sleep=time.sleep,
+                 backend=None):
         self.config = config
         self.population = config.blades
         self.clock = clock
@@ -56,17 +59,27 @@ class Chassis(object):
         self._bus = threading.Lock()
         self.bus_cost = config.bus_cost
         self.started = clock()
+        self.backend = backend or blade_mod.ModelBackend()
+        self._blades = []
         self.reset()
 
     def reset(self):
         """Return every blade and the chassis LED to the initial state."""
         with self.lock:
-            self._blades = [blade_mod.Blade(i, self.config.slot(i))
+            self.backend.discard(self._blades)
+            self._blades = [self.backend.make_blade(i, self.config.slot(i))
                             for i in range(1, self.population + 1)]
             self.chassis_led_on = False
             for blade in self._blades:
                 if blade.host_on:
                     blade.console.host_booted()
+
+    def close(self):
+        """Release the blades and the backend (a VM backend stops its VMs)."""
+        with self.lock:
+            self.backend.discard(self._blades)
+            self._blades = []
+        self.backend.close()
 
     def valid_id(self, blade_id):
         """Whether ``blade_id`` is a slot of this chassis."""

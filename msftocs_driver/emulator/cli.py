@@ -41,6 +41,7 @@ from msftocs_driver.emulator import chassis as chassis_mod
 from msftocs_driver.emulator import config as config_mod
 from msftocs_driver.emulator import faults
 from msftocs_driver.emulator import operations
+from msftocs_driver.emulator.vm import qemu as vm_qemu
 
 LOG = logging.getLogger('msftocs_driver.emulator')
 
@@ -144,10 +145,45 @@ def parse_args(argv=None):
                         help='seconds each BMC call holds the shared bus')
     parser.add_argument('--debug', action='store_true',
                         help='log every request')
+    parser.add_argument('--blade-backend', choices=('model', 'qemu'),
+                        default='model',
+                        help='model: state-model blades (default); qemu: '
+                             'the --vm-blades slots are QEMU virtual '
+                             'machines')
+    parser.add_argument('--vm-blades', metavar='LIST',
+                        help='slots that are virtual machines, e.g. 1-3,7')
+    parser.add_argument('--vm-http-port', type=int, metavar='PORT',
+                        help='HTTP server on 127.0.0.1 the VMs may reach '
+                             '(as 10.0.2.100:80; their iPXE boot file is '
+                             '/boot.ipxe there); nothing else is reachable')
+    parser.add_argument('--vm-memory-mib', type=int, metavar='MIB',
+                        help='memory of each VM (default 256)')
     args = parser.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error('--tls-cert and --tls-key go together')
+    vm_flags = (args.vm_blades, args.vm_http_port, args.vm_memory_mib)
+    if args.blade_backend == 'qemu' and not args.vm_blades:
+        parser.error('--blade-backend qemu needs --vm-blades')
+    if args.blade_backend == 'model' and any(
+            flag is not None for flag in vm_flags):
+        parser.error('--vm-* flags need --blade-backend qemu')
     return args
+
+
+def make_backend(args, population):
+    """The blade backend of ``--blade-backend``.
+
+    The VM backend is imported only when asked for: the model never needs
+    QEMU.
+
+    :raises: ValueError, QemuMissing
+    """
+    if args.blade_backend != 'qemu':
+        return None
+    from msftocs_driver.emulator.vm import backend as vm_backend
+    return vm_backend.from_flags(args.vm_blades, population,
+                                 http_port=args.vm_http_port,
+                                 memory_mib=args.vm_memory_mib)
 
 
 def build_app(args, sleep=time.sleep):
@@ -155,7 +191,7 @@ def build_app(args, sleep=time.sleep):
 
     :param sleep: the sleep function of every emulated wait (latency,
         faults, bus cost, power-on waits).
-    :raises: config.ConfigError, ValueError
+    :raises: config.ConfigError, ValueError, QemuMissing
     """
     cfg = config_mod.load(
         args.config, blades=args.blades,
@@ -170,7 +206,13 @@ def build_app(args, sleep=time.sleep):
               file=sys.stderr)
     authenticator = auth.make_authenticator(args.auth, args.username,
                                             password)
-    chassis = chassis_mod.Chassis(cfg, sleep=sleep)
+    backend = make_backend(args, cfg.blades)
+    try:
+        chassis = chassis_mod.Chassis(cfg, sleep=sleep, backend=backend)
+    except Exception:
+        if backend is not None:
+            backend.close()
+        raise
     forbidden = {400: '400 Bad Request', 403: '403 Forbidden'}
     return app_mod.EmulatorApp(
         chassis, authenticator, latency=cfg.latency,
@@ -203,15 +245,19 @@ def main(argv=None):
         # shutdown joins busy workers without a time limit, so a long
         # delay fault or power-on wait would otherwise hold the exit.
         app = build_app(args, sleep=stopping.wait)
-    except (config_mod.ConfigError, ValueError) as exc:
+    except (config_mod.ConfigError, ValueError,
+            vm_qemu.QemuMissing) as exc:
         print('msftocs-emulator: %s' % exc, file=sys.stderr)
         return 2
+    print('msftocs-emulator: %s' % app.chassis.backend.describe(),
+          file=sys.stderr, flush=True)
     try:
         server = EmulatorServer((args.host, args.port), app,
                                 args.tls_cert, args.tls_key)
         server.prepare()
     except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
         app.authenticator.close()
+        app.chassis.close()
         print('msftocs-emulator: cannot listen on %s:%s: %s'
               % (args.host, args.port, exc), file=sys.stderr)
         return 1
@@ -236,4 +282,6 @@ def main(argv=None):
     finally:
         server.stop()
         app.authenticator.close()
+        # Every VM the emulator started stops with it.
+        app.chassis.close()
     return 0
