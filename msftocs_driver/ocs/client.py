@@ -26,6 +26,7 @@ from msftocs_driver.ocs import constants
 from msftocs_driver.ocs import convert
 from msftocs_driver.ocs import encoding
 from msftocs_driver.ocs import failures
+from msftocs_driver.ocs import maintenance_api
 from msftocs_driver.ocs import responses
 from msftocs_driver.ocs import version
 
@@ -34,7 +35,8 @@ from msftocs_driver.ocs import version
 time_limit = failures.time_limit
 
 
-class ChassisManagerClient(console_api.ConsoleOperations):
+class ChassisManagerClient(console_api.ConsoleOperations,
+                           maintenance_api.MaintenanceOperations):
     """Client of one chassis manager.
 
     :param base_url: ``http(s)://host[:port]`` of the chassis manager, with
