@@ -35,6 +35,7 @@ virtual machines). Every backend's blades offer the interface of
 
 import math
 
+from msftocs_driver.emulator import blade_records
 from msftocs_driver.emulator import console
 from msftocs_driver.ocs import constants
 
@@ -71,6 +72,8 @@ class Blade(object):
         #: Decompression time of the next switch-on; None = chassis default.
         self.decompression_seconds = None
         self.console = console.HostConsole(blade_id)
+        #: Event log, POST codes and health faults of the BMC.
+        self.records = blade_records.BladeRecords()
         #: The open :class:`~.console.SerialSession`, if any.
         self.session = None
         self._decompressed_at = 0.0

@@ -18,13 +18,16 @@ count the CM calls a client made:
 
 - ``GET state``; ``POST blades/<id>``; ``POST reset``;
 - ``GET stats``; ``POST stats/reset``;
-- ``GET faults``; ``POST faults``; ``DELETE faults``.
+- ``GET faults``; ``POST faults``; ``DELETE faults``;
+- ``GET blades/<id>/records``; ``POST blades/<id>/records`` (event log,
+  POST codes, health faults: :mod:`.blade_records`).
 """
 
 import collections
 import json
 import threading
 
+from msftocs_driver.emulator import blade_records
 from msftocs_driver.emulator import config
 from msftocs_driver.emulator import faults as faults_mod
 from msftocs_driver.emulator import operations
@@ -131,6 +134,10 @@ class ControlApi(object):
             self.faults.clear()
             self.stats.reset()
             return self.chassis.to_dict()
+        if path.startswith('blades/') and path.endswith('/records'):
+            return self._records(
+                method, self._blade_id(path[len('blades/'):-len('/records')]),
+                environ)
         if path.startswith('blades/') and method == 'POST':
             blade_id = self._blade_id(path[len('blades/'):])
             self.chassis.update_blade(blade_id,
@@ -141,6 +148,19 @@ class ControlApi(object):
                 self._blade_id(path[len('blades/'):]))
         raise ControlError('404 Not Found', 'no control resource %s %s'
                            % (method, path))
+
+    def _records(self, method, blade_id, environ):
+        if method not in ('GET', 'POST'):
+            raise ControlError('405 Method Not Allowed', 'GET or POST')
+        changes = self._json(environ) if method == 'POST' else None
+        with self.chassis.lock:
+            records = self.chassis.blade(blade_id).records
+            if changes is not None:
+                try:
+                    records.update(changes)
+                except blade_records.RecordsError as exc:
+                    raise ControlError('400 Bad Request', str(exc))
+            return records.to_dict()
 
     def _blade_id(self, text):
         if not text.isdigit() or not self.chassis.valid_id(int(text)):

@@ -225,6 +225,15 @@ class EmulatorProcess(object):
         """Zero the request counters."""
         return self._control('POST', 'stats/reset')
 
+    def records(self, blade_id):
+        """Return a blade's event log, POST codes and health faults."""
+        return self._control('GET', 'blades/%d/records' % blade_id)
+
+    def set_records(self, blade_id, **changes):
+        """Change a blade's records (see :mod:`.blade_records`)."""
+        return self._control('POST', 'blades/%d/records' % blade_id,
+                             changes)
+
     def add_fault(self, **fault):
         """Inject a fault (kind, operations, rate, count, seconds)."""
         return self._control('POST', 'faults', fault)

@@ -17,6 +17,7 @@ from msftocs_driver.emulator.operations import blade_settings  # noqa: F401
 from msftocs_driver.emulator.operations import common
 from msftocs_driver.emulator.operations import health  # noqa: F401
 from msftocs_driver.emulator.operations import inventory  # noqa: F401
+from msftocs_driver.emulator.operations import maintenance  # noqa: F401
 from msftocs_driver.emulator.operations import power  # noqa: F401
 from msftocs_driver.emulator.operations import serial  # noqa: F401
 

@@ -107,6 +107,9 @@ def get_chassis_attention_led_status(chassis, params):
 
 def _reading(chassis, blade_id, params):
     with common.bmc_call(chassis, blade_id) as call:
+        if call.ok and call.blade.records.power_reading_failed:
+            # The BMC answers, but its DCMI reading fails (reference 6.3).
+            call.code, call.description = CODE.Failure, CODE.Failure.name
         watts = call.blade.power_reading() if call.ok else -1.0
     return common.blade_envelope(call.code, call.description, blade_id) + [
         ('powerReading', watts)]

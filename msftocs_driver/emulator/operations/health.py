@@ -63,9 +63,11 @@ def _hardware(blade, flags):
     if flags['cpuInfo']:
         cpus = [ok + list(zip(('procId', 'procType', 'state', 'frequency'),
                               cpu)) for cpu in inventory.processors()]
+    faults = blade.records
     if flags['memInfo']:
         mems = [ok + list(zip(('dimm', 'dimmType', 'status', 'speed', 'size',
-                               'memVoltage'), dimm))
+                               'memVoltage'),
+                              _with_status(dimm, faults.dimm_status)))
                 for dimm in inventory.memory()]
     if flags['pcieInfo']:
         pcie = [ok + list(zip(('pcieNumber', 'vendorId', 'deviceId',
@@ -75,7 +77,7 @@ def _hardware(blade, flags):
         sensors = [ok + list(zip(
             ('sensorNumber', 'sensorType', 'status', 'entityId',
              'entityInstance', 'entityType', 'reading', 'description'),
-            sensor))
+            _with_status(sensor, faults.sensor_status)))
             for sensor in inventory.sensors(blade.host_on,
                                             blade.power_reading())
             if flags['sensorInfo'] or sensor[1] == 'Temperature']
@@ -83,6 +85,12 @@ def _hardware(blade, flags):
             ('memoryInfo', xmlout.Items('MemoryInfo', mems)),
             ('pcieInfo', xmlout.Items('PCIeInfo', pcie)),
             ('sensors', xmlout.Items('SensorInfo', sensors))]
+
+
+def _with_status(item, statuses):
+    """An inventory tuple with the status a test set for it, if any."""
+    status = statuses.get(item[0])
+    return item if status is None else item[:2] + (status,) + item[3:]
 
 
 def _jbod(flags):
