@@ -14,8 +14,10 @@
 
 import logging
 
+from ironic.conf import console as ironic_console_conf
 from ironic.tests.unit.db import base as db_base
 from ironic.tests.unit.objects import utils as obj_utils
+from oslo_config import cfg
 from oslo_utils import uuidutils
 
 from msftocs_driver.common import client_cache
@@ -28,6 +30,20 @@ DRIVER_INFO = {
     'msftocs_username': 'admin',
     'msftocs_password': 's3cret',
 }
+
+
+def console_port_range(port_range):
+    """A ``[console]port_range`` value of the type this Ironic defines.
+
+    The option is a string in 2025.2 (ironic 32) and a list of ranges from
+    2026.1 (ironic 35): the type is read from the option itself.
+
+    :param port_range: one range, ``start:end``.
+    :returns: what ``self.config(port_range=..., group='console')`` takes.
+    """
+    option, = [opt for opt in ironic_console_conf.opts
+               if opt.dest == 'port_range']
+    return [port_range] if isinstance(option, cfg.ListOpt) else port_range
 
 
 #: The root log level as configured before any test database was built.

@@ -60,7 +60,8 @@ class SocatConsoleTestCase(helpers.EmulatorMixin, base.MsftOcsTestCase):
         # Several ports: a port whose connection was closed by the console
         # side stays in TIME_WAIT, and ironic's free-port test skips it.
         self.config(socat_address='127.0.0.1',
-                    port_range=[helpers.console_port_range()],
+                    port_range=base.console_port_range(
+                        helpers.console_port_range()),
                     terminal_timeout=0, group='console')
         self.config(console_poll_interval=0.05, group='msftocs')
         self.iface = console.MsftOcsSocatConsole()

@@ -45,7 +45,8 @@ class ConsoleTestCase(base.MsftOcsTestCase):
         super().setUp()
         self.tempdir = self.useFixture(fixtures.TempDir()).path
         self.config(tempdir=self.tempdir)
-        self.config(socat_address='127.0.0.1', port_range=['10000:10010'],
+        self.config(socat_address='127.0.0.1',
+                    port_range=base.console_port_range('10000:10010'),
                     group='console')
         self.iface = console.MsftOcsSocatConsole()
         self.node = self.create_node()

@@ -197,10 +197,11 @@ class InspectTestCase(base.MsftOcsTestCase):
     def test_inspection_rules_see_the_inventory(self):
         obj_utils.create_test_inspection_rule(
             self.context, phase='main',
-            conditions=[{'op': 'eq', 'multiple': 'any',
-                         'args': {'values': [
-                             '{inventory[memory][physical_mb]}', 32768],
-                             'force_strings': True}}],
+            # one-of formats its "value" with the inventory in every
+            # supported release (eq formats its "values" only in some).
+            conditions=[{'op': 'one-of',
+                         'args': {'value': '{inventory[memory][physical_mb]}',
+                                  'values': ['32768']}}],
             actions=[{'op': 'add-trait', 'args': ['CUSTOM_OCS_32G']}])
 
         self._inspect()
