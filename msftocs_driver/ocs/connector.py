@@ -64,10 +64,10 @@ import threading
 import time
 
 import requests
-import requests.adapters
 import requests_ntlm
 import spnego.exceptions
 
+from msftocs_driver.ocs import deadline
 from msftocs_driver.ocs import encoding
 from msftocs_driver.ocs import exceptions
 from msftocs_driver.ocs import failures
@@ -147,7 +147,7 @@ class Connector:
         else:
             session.auth = requests.auth.HTTPBasicAuth(self._username,
                                                        self._password)
-        adapter = requests.adapters.HTTPAdapter(
+        adapter = deadline.DeadlineAdapter(
             pool_connections=1, pool_maxsize=1, max_retries=0)
         session.mount('http://', adapter)
         session.mount('https://', adapter)
@@ -222,32 +222,33 @@ class Connector:
         attempt = 0
         while True:
             attempt += 1
-            try:
-                return self._attempt(operation, url, blade_id, secrets)
-            except failures.Failure as failure:
-                left = failures.time_left()
-                if (left is not None and left <= 0
-                        and isinstance(failure.error,
-                                       exceptions.ConnectionError)):
-                    # The timeouts were cut to the time limit.
-                    raise failures.time_up(
-                        {'operation': operation, 'blade_id': blade_id},
-                        sent=failure.error.may_have_run) from None
-                retry = failure.never_sent or (failure.transient
-                                               and not mutating)
-                delay = self.retry_interval * 2 ** (attempt - 1)
-                if (attempt == attempts or not retry
-                        or (left is not None and left <= delay)):
-                    raise failure.error from None
-                LOG.warning('Chassis manager %(cm)s, %(op)s for %(target)s '
-                            'failed (%(error)s); retry %(n)d/%(m)d in '
-                            '%(delay).1f s',
-                            {'cm': self.endpoint, 'op': operation,
-                             'target': _target(blade_id),
-                             'error': failure.error.detail,
-                             'n': attempt, 'm': self.retries,
-                             'delay': delay})
-                time.sleep(delay)
+            # Errors are raised here, outside any except block: they carry
+            # no context (requests' exceptions hold the URL).
+            failure = self._attempt(operation, url, blade_id, secrets)
+            if not isinstance(failure, failures.Failure):
+                return failure
+            left = failures.time_left()
+            if (left is not None and left <= 0
+                    and isinstance(failure.error, exceptions.ConnectionError)):
+                # The timeouts were cut to the time limit.
+                raise failures.time_up(
+                    {'operation': operation, 'blade_id': blade_id},
+                    sent=failure.error.may_have_run)
+            retry = failure.transient and (failure.never_sent
+                                           or not mutating)
+            delay = self.retry_interval * 2 ** (attempt - 1)
+            if (attempt == attempts or not retry
+                    or (left is not None and left <= delay)):
+                raise failure.error
+            LOG.warning('Chassis manager %(cm)s, %(op)s for %(target)s '
+                        'failed (%(error)s); retry %(n)d/%(m)d in '
+                        '%(delay).1f s',
+                        {'cm': self.endpoint, 'op': operation,
+                         'target': _target(blade_id),
+                         'error': failure.error.detail,
+                         'n': attempt, 'm': self.retries,
+                         'delay': delay})
+            time.sleep(delay)
 
     def _auth_hint(self, challenge):
         schemes = {part.strip().split(' ')[0].lower()
@@ -259,50 +260,106 @@ class Connector:
         return ''
 
     def _attempt(self, operation, url, blade_id, secrets):
+        """Send one request and read its reply.
+
+        :returns: the body of an HTTP 200 reply, or the
+            :class:`~msftocs_driver.ocs.failures.Failure` of the attempt.
+        """
         context = {'operation': operation, 'blade_id': blade_id}
-        failures.bounded(self.timeout, context)  # raises once time is up
-        generation, session = self._checkout(context)
+        try:
+            timeout = failures.bounded(self.timeout, context)
+            generation, session = self._checkout(context)
+        except failures.Failure as failure:
+            return failure
+        reply = deadline.Reply(self.timeout[1], failures.deadline())
         reusable = False
         start = time.monotonic()
         try:
-            timeout = failures.bounded(self.timeout, context)
-            with session.get(url, timeout=timeout, stream=True,
-                             allow_redirects=False) as response:
+            with deadline.watching(reply), session.get(
+                    url, timeout=timeout, stream=True,
+                    allow_redirects=False) as response:
                 body = _read_body(response, context)
                 status = response.status_code
                 challenge = response.headers.get('WWW-Authenticate', '')
             reusable = True
+        except failures.Failure as failure:
+            return failure
         except requests.exceptions.RequestException as exc:
-            raise failures.from_requests_error(exc, context) from None
-        except (PermissionError, KeyError, ValueError,
-                spnego.exceptions.SpnegoError) as exc:
-            # requests-ntlm raises these when the server's NTLM challenge
-            # is missing or malformed.
-            if self.auth != 'ntlm':
-                raise
-            raise failures.Failure(exceptions.AuthenticationError(
-                'NTLM handshake failed (%s)' % type(exc).__name__,
-                **context), transient=False) from None
+            return _too_slow(reply, context) or \
+                failures.from_requests_error(exc, context)
+        except Exception as exc:
+            return (_too_slow(reply, context)
+                    or self._foreign_failure(exc, context))
         finally:
             self._checkin(generation, session, reusable)
+        elapsed = time.monotonic() - start
         LOG.debug('Chassis manager %(cm)s, %(op)s for %(target)s: HTTP '
                   '%(status)s in %(elapsed).3f s',
                   {'cm': self.endpoint, 'op': operation,
                    'target': _target(blade_id), 'status': status,
-                   'elapsed': time.monotonic() - start})
+                   'elapsed': elapsed})
         if status == 200:
             return body
         if status == 401:
-            raise failures.Failure(exceptions.AuthenticationError(
+            return failures.Failure(exceptions.AuthenticationError(
                 'the chassis manager rejected the credentials (HTTP 401)%s'
                 % self._auth_hint(challenge), **context), transient=False)
         excerpt = encoding.redacted_excerpt(body, secrets)
         error = exceptions.HTTPError(status, excerpt, **context)
-        raise failures.Failure(error, transient=status >= 500)
+        return failures.Failure(error, transient=status >= 500)
+
+    def _foreign_failure(self, exc, context):
+        """The failure of an exception neither requests nor this module's.
+
+        Only the exception's type is kept: its text or attributes may hold
+        a secret (a ``UnicodeEncodeError`` holds the whole password).
+        """
+        if (self.auth == 'ntlm' and isinstance(
+                exc, (PermissionError, KeyError, ValueError,
+                      spnego.exceptions.SpnegoError))):
+            # requests-ntlm raises these when the server's NTLM challenge
+            # is missing or malformed.
+            return failures.Failure(exceptions.AuthenticationError(
+                'NTLM handshake failed (%s)' % type(exc).__name__,
+                **context), transient=False)
+        if isinstance(exc, OSError) and isinstance(self.verify, str):
+            # requests checks the CA bundle path before it connects.
+            return failures.Failure(exceptions.TLSError(
+                'TLS error: cannot read the CA bundle (%s)'
+                % type(exc).__name__, may_have_run=False, **context),
+                transient=False)
+        LOG.debug('Chassis manager %(cm)s, %(op)s: unexpected %(type)s in '
+                  'the HTTP transport', {'cm': self.endpoint,
+                                         'op': context['operation'],
+                                         'type': type(exc).__name__})
+        return failures.Failure(exceptions.ConnectionError(
+            'unexpected error in the HTTP transport (%s)'
+            % type(exc).__name__, **context), transient=False)
 
 
 def _target(blade_id):
     return 'the chassis' if blade_id is None else 'blade %s' % blade_id
+
+
+def _too_slow(reply, context):
+    """The failure of an attempt whose reply outlived its deadline, if so.
+
+    :returns: a :class:`~msftocs_driver.ocs.failures.Failure` or ``None``.
+    """
+    if not reply.expired:
+        return None
+    if reply.limited:
+        return failures.Failure(failures.time_up(context, sent=True),
+                                transient=False)
+    if reply.received:
+        detail = ('reply too slow: %d bytes received, not complete within '
+                  'the read timeout of %g s' % (reply.received,
+                                                reply.read_timeout))
+    else:
+        detail = 'no reply within the read timeout of %g s' % (
+            reply.read_timeout)
+    return failures.Failure(exceptions.ReadTimeoutError(detail, **context),
+                            transient=True)
 
 
 def _read_body(response, context):

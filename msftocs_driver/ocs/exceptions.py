@@ -82,8 +82,23 @@ class ConnectionError(OCSError):
     may_have_run = True
 
 
+class TLSError(ConnectionError):
+    """TLS failed, or the CA bundle to verify it with cannot be read.
+
+    ``verification_failed`` tells a certificate the client does not trust
+    (a caller may then say which setting names the CA bundle).
+    """
+
+    def __init__(self, detail, *, verification_failed=False, **kwargs):
+        self.verification_failed = verification_failed
+        super().__init__(detail, **kwargs)
+
+
 class ReadTimeoutError(ConnectionError):
-    """The chassis manager did not answer within the read timeout.
+    """The chassis manager's reply did not arrive whole in time.
+
+    The read timeout bounds the whole reply of an attempt (headers, body and
+    every NTLM leg), not each read of the socket.
 
     The request may have been executed: a state-changing operation is never
     retried after this error.

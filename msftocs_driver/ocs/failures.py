@@ -23,6 +23,7 @@ started, nor waited for, nor retried past it.
 """
 
 import contextlib
+import ssl
 import threading
 import time
 
@@ -67,6 +68,24 @@ def _reason(exc):
     return name
 
 
+def _verification_failure(exc):
+    """The certificate-verification error among an exception's causes."""
+    seen = []
+    todo = [exc]
+    while todo and len(seen) < 8:
+        error = todo.pop()
+        if not isinstance(error, BaseException) or error in seen:
+            continue
+        seen.append(error)
+        if isinstance(error, ssl.SSLCertVerificationError):
+            return error
+        if isinstance(error, urllib3.exceptions.MaxRetryError):
+            todo.append(error.reason)
+        todo.extend((error.args[0] if error.args else None,
+                     error.__cause__, error.__context__))
+    return None
+
+
 def _never_sent(exc):
     """Whether a connection error proves the request never left the client.
 
@@ -88,7 +107,15 @@ def from_requests_error(exc, context):
     """
     reason = _reason(exc)
     if isinstance(exc, requests.exceptions.SSLError):
-        return Failure(exceptions.ConnectionError(
+        verification = _verification_failure(exc)
+        if verification is not None:
+            # Verification is part of the handshake: nothing was sent.
+            return Failure(exceptions.TLSError(
+                'TLS certificate verification failed (%s)'
+                % (verification.verify_message or 'untrusted certificate'),
+                verification_failed=True, may_have_run=False, **context),
+                transient=False)
+        return Failure(exceptions.TLSError(
             'TLS error: %s' % reason, may_have_run=True, **context),
             transient=False)
     if (isinstance(exc, requests.exceptions.ReadTimeout)
@@ -127,6 +154,11 @@ def time_limit(seconds):
         yield
     finally:
         _limits.deadline = previous
+
+
+def deadline():
+    """The :func:`time.monotonic` time this thread's limit ends, or None."""
+    return getattr(_limits, 'deadline', None)
 
 
 def time_left():

@@ -15,6 +15,7 @@
 
 import http.client
 import logging
+import ssl
 import threading
 import time
 from unittest import mock
@@ -84,6 +85,16 @@ def reset():
 def truncated():
     return requests.exceptions.ChunkedEncodingError(
         u3.ProtocolError('Response ended prematurely'))
+
+
+def untrusted_certificate():
+    verify = ssl.SSLCertVerificationError(
+        1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed')
+    verify.verify_message = 'unable to get local issuer certificate'
+    reason = u3.SSLError(verify)
+    reason.__context__ = reason  # a loop in the chain ends the search
+    return requests.exceptions.SSLError(u3.MaxRetryError(
+        _POOL, _PATH, reason))
 
 
 def tls_failure():
@@ -308,7 +319,7 @@ def test_nothing_secret_is_logged_or_raised(harness, caplog):
             assert secret not in text
     for error in errors:
         # requests exceptions (whose text holds the URL) are not chained.
-        assert error.__cause__ is None and error.__suppress_context__
+        assert error.__cause__ is None and error.__context__ is None
     assert 'SendBladeSerialData for blade 1: HTTP 200 in' in caplog.text
     assert 'cm.example:8000' in caplog.text
 
@@ -324,10 +335,47 @@ def test_ntlm_handshake_failure():
     assert len(h.requests) == 1
 
 
-def test_basic_auth_does_not_hide_programming_errors(harness):
-    harness.script.append(KeyError('bug'))
-    with pytest.raises(KeyError):
+@pytest.mark.parametrize('foreign', [
+    KeyError('bug'),
+    UnicodeEncodeError('latin-1', PASSWORD, 0, 1, 'ordinal not in range'),
+    RuntimeError(PASSWORD),
+])
+def test_foreign_exceptions_become_own_errors(harness, foreign):
+    harness.script.extend([foreign, (200, OK)])
+    with pytest.raises(exceptions.ConnectionError) as caught:
         call(harness, READ, False)
+    error = caught.value
+    assert str(error) == ('GetBladeState blade 1: unexpected error in the '
+                          'HTTP transport (%s)' % type(foreign).__name__)
+    assert error.may_have_run is True
+    assert error.__context__ is None and error.__cause__ is None
+    # Not retried: nothing says another attempt would fare better.
+    assert len(harness.requests) == 1
+
+
+def test_untrusted_certificate(harness):
+    harness.script.append(untrusted_certificate())
+    with pytest.raises(exceptions.TLSError) as caught:
+        call(harness, SEND, True)
+    error = caught.value
+    assert str(error) == ('SendBladeSerialData blade 1: TLS certificate '
+                          'verification failed (unable to get local issuer '
+                          'certificate)')
+    assert error.verification_failed and error.may_have_run is False
+    assert len(harness.requests) == 1
+
+
+def test_unreadable_ca_bundle():
+    h = Harness(verify='/nonexistent/ca.pem')
+    h.script.append(OSError('Could not find a suitable TLS CA certificate '
+                            'bundle, invalid path: /nonexistent/ca.pem'))
+    with mock.patch.object(h.connector, '_new_session', h.new_session):
+        with pytest.raises(exceptions.TLSError,
+                           match='cannot read the CA bundle') as caught:
+            call(h, READ, False)
+    assert caught.value.may_have_run is False
+    assert not caught.value.verification_failed
+    assert len(h.requests) == 1
 
 
 def test_sessions_are_reused_and_discarded_after_errors(harness):
