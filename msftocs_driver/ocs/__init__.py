@@ -50,6 +50,7 @@ from msftocs_driver.ocs.exceptions import ReadTimeoutError
 from msftocs_driver.ocs.exceptions import ResponseError
 from msftocs_driver.ocs.exceptions import SerialSessionActiveError
 from msftocs_driver.ocs.exceptions import TimeLimitError
+from msftocs_driver.ocs.exceptions import TLSError
 from msftocs_driver.ocs.models import BladeHealth
 from msftocs_driver.ocs.models import BladeInfo
 from msftocs_driver.ocs.models import BladeOutcome
@@ -66,6 +67,7 @@ from msftocs_driver.ocs.models import PowerStateInfo
 from msftocs_driver.ocs.models import ProcessorInfo
 from msftocs_driver.ocs.models import SensorInfo
 from msftocs_driver.ocs.serial import SerialSession
+from msftocs_driver.ocs.version import CMVersion
 
 __all__ = [
     # The client and the console session.
@@ -74,7 +76,8 @@ __all__ = [
     'BladeBootType', 'BladeType', 'CompletionCode', 'LedState',
     'PowerState',
     # Errors: every one derives from OCSError.
-    'OCSError', 'ConnectionError', 'ReadTimeoutError', 'TimeLimitError',
+    'OCSError', 'ConnectionError', 'TLSError', 'ReadTimeoutError',
+    'TimeLimitError',
     'AuthenticationError', 'HTTPError', 'ResponseError',
     'CompletionCodeError', 'DevicePoweredOffError',
     'FirmwareDecompressingError', 'ParameterOutOfRangeError',
@@ -85,7 +88,7 @@ __all__ = [
     'BladeHealth', 'BladeInfo', 'BladeOutcome', 'BladeShell',
     'ChassisBladeInfo', 'ChassisHealth', 'ChassisInfo', 'MemoryInfo',
     'NicInfo', 'PcieInfo', 'PowerLimit', 'PowerReading', 'PowerStateInfo',
-    'ProcessorInfo', 'SensorInfo',
+    'ProcessorInfo', 'SensorInfo', 'CMVersion',
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
