@@ -13,185 +13,93 @@
 """Serial console of a blade, served by socat on the conductor.
 
 socat listens on the node's console port and runs ``msftocs-console`` (see
-:mod:`msftocs_driver.cmd.console`) for each connection; that program holds
-the chassis-manager serial session while somebody is connected.
+:mod:`msftocs_driver.cmd.console` and :mod:`msftocs_driver.console_command`)
+for each connection; that program holds the chassis-manager serial session
+while somebody is connected.
+
+Several conductors: the node's ``driver_internal_info`` names the conductor
+whose socat serves the console (:data:`CONSOLE_HOST_KEY`, changed under the
+node's exclusive lock only). A conductor starting a console recorded
+elsewhere (ironic's takeover) takes the blade's session over from that
+conductor's bridge; a conductor whose console was moved away or disabled
+elsewhere stops its own socat and bridges (:meth:`MsftOcsSocatConsole.
+stop_moved_consoles`), which ironic does not do.
 """
 
 import os
-import sys
 
+from futurist import periodics
 from ironic.common import exception
 from ironic.common import metrics_utils
 from ironic.common import utils as ironic_utils
 from ironic.drivers import base
 from ironic.drivers.modules import console_utils
+from ironic import objects
 from oslo_log import log
 from oslo_utils import excutils
 
-from msftocs_driver.cmd import console as bridge
-from msftocs_driver.common import client_cache
-from msftocs_driver.common import cm
+from msftocs_driver.common import console_files
+from msftocs_driver.common import console_settings
 from msftocs_driver.common import driver_info as msftocs_info
 from msftocs_driver.conf import CONF
+from msftocs_driver import console_command
 from msftocs_driver import console_connections
-from msftocs_driver import exception as msftocs_exc
+from msftocs_driver import console_sessions
 from msftocs_driver.i18n import _
-from msftocs_driver.ocs import exceptions as ocs_exc
-from msftocs_driver.ocs import serial as ocs_serial
 
 LOG = log.getLogger(__name__)
 METRICS = metrics_utils.get_metrics_logger(__name__)
 
 #: driver_internal_info key of a port taken from ``[console]port_range``.
 ALLOCATED_PORT_KEY = 'allocated_msftocs_terminal_port'
-#: Module socat runs (with this interpreter) for each connection.
-BRIDGE_MODULE = 'msftocs_driver.cmd.console'
-#: Inactivity timeout of the probe session: should its Stop get lost, the
-#: chassis manager frees the blade soon (it counts in 30 s steps).
-PROBE_SESSION_TIMEOUT = 30
-
-
-def password_file_path(node_uuid):
-    """Path of the file that hands a node's password to the bridge."""
-    return os.path.join(CONF.tempdir, 'msftocs-console-%s.pw' % node_uuid)
-
-
-def write_password_file(path, password):
-    """Write the password the bridge reads, readable by this user only.
-
-    Like ironic's ``make_persistent_password_file``, but the file is
-    created with mode 0600 and never exists with wider permissions (a file
-    opened while it had them could be read later), and a link or file put
-    at its place is removed rather than followed.
-
-    :param path: the file path.
-    :param password: the password.
-    :raises: PasswordFileFailedToCreate.
-    """
-    flags = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-             | os.O_CLOEXEC)
-    try:
-        ironic_utils.unlink_without_raise(path)
-        fd = os.open(path, flags, 0o600)
-        with os.fdopen(fd, 'wb') as pw_file:
-            pw_file.write(password.encode('utf-8'))
-    except OSError as exc:
-        ironic_utils.unlink_without_raise(path)
-        # Only the reason: the exception never carries the password.
-        raise exception.PasswordFileFailedToCreate(error=exc.strerror)
-
-
-def build_bridge_args(info, password_file):
-    """Build the bridge command run by socat, one list item per argument.
-
-    The result carries no secret: the password stays in ``password_file``.
-
-    :param info: parsed driver_info.
-    :param password_file: path of the node's password file.
-    :returns: a list of strings.
-    """
-    verify_ca = info['verify_ca']
-    if isinstance(verify_ca, bool):
-        verify_ca = 'true' if verify_ca else 'false'
-    args = [sys.executable, '-m', BRIDGE_MODULE,
-            '--base-url', info['base_url'],
-            '--blade-id', str(info['blade_id']),
-            '--username', info['username'],
-            '--auth-type', info['auth_type'],
-            '--verify-ca', verify_ca,
-            '--password-file', password_file,
-            '--connect-timeout', str(CONF.msftocs.connect_timeout),
-            '--read-timeout', str(CONF.msftocs.read_timeout),
-            '--session-timeout', str(CONF.msftocs.console_session_timeout),
-            '--poll-interval', str(CONF.msftocs.console_poll_interval)]
-    if CONF.msftocs.console_force_takeover:
-        args.append('--force-takeover')
-    return args
+#: driver_internal_info key naming the conductor (``[DEFAULT]host``) whose
+#: console serves the node; every conductor can read it, and it changes
+#: only under the node's exclusive lock.
+CONSOLE_HOST_KEY = 'msftocs_console_host'
 
 
 def _check_console_settings(info):
     """Check that a console can be started with these settings.
 
-    socat splits its ``EXEC`` command at spaces and has no quoting for
-    them (ironic escapes every other special character), so no bridge
-    argument may contain white space.
-
     :param info: parsed driver_info.
     :raises: MissingParameterValue if no console port can be had.
-    :raises: InvalidParameterValue naming the field and the node if a
-        bridge argument is unusable.
+    :raises: ConsoleError if the bridge program is unusable.
     """
     if not info['terminal_port'] and CONF.console.port_range is None:
         raise exception.MissingParameterValue(
             _('Node %s has no console port: set driver_info/'
               'msftocs_terminal_port or [console]port_range.')
             % info['node_uuid'])
-    sources = {
-        'driver_info/msftocs_base_url': info['base_url'],
-        'driver_info/msftocs_username': info['username'],
-        'driver_info/msftocs_verify_ca': str(info['verify_ca']),
-        '[DEFAULT]tempdir': password_file_path(info['node_uuid']),
-        'the Python interpreter path': sys.executable,
-    }
-    for source, value in sources.items():
-        if any(char.isspace() for char in value):
-            raise exception.InvalidParameterValue(
-                _('The serial console of node %(node)s cannot be started: '
-                  '%(source)s (%(value)r) contains white space, which the '
-                  'socat command line cannot carry.') %
-                {'node': info['node_uuid'], 'source': source,
-                 'value': value})
+    console_command.bridge_command()
 
 
-def _force_stop_serial_session(info):
-    """Stop whatever serial session the blade has (best effort).
+def stop_local_console(node_uuid):
+    """Stop this conductor's socat and bridges of a node, and forget them.
 
-    A bridge stops its own session when it exits; this catches a session
-    left by a bridge that was killed. The node's console belongs to ironic,
-    so a session on its blade is treated as ironic's.
+    The bridges stop their own sessions as they exit.
+
+    :param node_uuid: the node's UUID.
+    :raises: ConsoleError if socat cannot be stopped.
     """
-    node_uuid = info['node_uuid']
+    connections = console_connections.find(node_uuid)
     try:
-        with client_cache.borrowed_client(info) as client:
-            try:
-                client.stop_blade_serial_session(info['blade_id'], force=True)
-            except (ocs_exc.ConnectionError, ocs_exc.AuthenticationError):
-                client_cache.evict(info, client)
-                raise
-    except (ocs_exc.DevicePoweredOffError,
-            ocs_exc.FirmwareDecompressingError):
-        # Without BMC power there is no session to stop.
-        LOG.debug('No serial session to stop for node %s: the blade is '
-                  'not powered', node_uuid)
-    except ocs_exc.OCSError as exc:
-        LOG.warning('Could not force-stop the serial session of node '
-                    '%(node)s: %(err)s', {'node': node_uuid,
-                                          'err': cm.describe(exc)})
+        # The listener goes first: once its connections end it would
+        # accept a waiting client and start a new bridge. (socat 1.7.4
+        # does not exit on SIGTERM while it has connections; ironic
+        # kills it after [console]kill_timeout.)
+        console_utils.stop_socat_console(node_uuid)
+    finally:
+        console_connections.end(node_uuid, connections)
+        ironic_utils.unlink_without_raise(
+            console_files.settings_path(node_uuid))
 
 
-def _probe_serial_session(node):
-    """Open and close a serial session to learn whether one can be had.
-
-    socat only runs the bridge when somebody connects; probing now turns a
-    powered-off blade, a session held elsewhere or a full chassis into an
-    error of the console request itself, which the operator sees.
-
-    :raises: MsftOcsError or the translated chassis-manager error.
-    """
-    with cm.client_for(node, 'start console') as (client, info):
-        session = ocs_serial.SerialSession(
-            client, info['blade_id'], session_timeout=PROBE_SESSION_TIMEOUT,
-            force_takeover=CONF.msftocs.console_force_takeover)
-        try:
-            session.open()
-        except (ocs_exc.SerialSessionActiveError,
-                ocs_exc.MaxSerialSessionReachedError) as exc:
-            # Not a fault of the chassis manager: the operator has to act.
-            raise msftocs_exc.MsftOcsError(
-                node=node.uuid, error=_('start console: %s') %
-                bridge.describe_error(exc, info['blade_id'])) from exc
-        finally:
-            session.close()
+def _forget_console_host(task):
+    # Whichever conductor recorded it: that conductor then stops its socat
+    # (see stop_moved_consoles).
+    node = task.node
+    if node.del_driver_internal_info(CONSOLE_HOST_KEY) is not None:
+        node.save()
 
 
 def _release_allocated_port(task):
@@ -233,7 +141,13 @@ class MsftOcsSocatConsole(base.ConsoleInterface):
     def start_console(self, task):
         """Start socat on the node's console port.
 
-        Safe to call again: a console that is running is replaced.
+        Safe to call again: a console that is running is replaced (the
+        conductor does so for every enabled console when it starts). Only
+        sessions of this driver are stopped then: a session another client
+        holds on the blade stays, and the start fails, unless
+        ``[msftocs]console_force_takeover`` is set. A console moved from
+        another conductor (a takeover) takes the blade's session over, as
+        that session was the previous conductor's bridge's.
 
         :param task: a TaskManager instance with an exclusive lock.
         :raises: MsftOcsError (or another translated chassis-manager error)
@@ -246,24 +160,43 @@ class MsftOcsSocatConsole(base.ConsoleInterface):
         # Also checked here: the conductor restarts enabled consoles
         # without validating them first.
         _check_console_settings(info)
+        command = console_command.bridge_command()
+        previous_host = node.driver_internal_info.get(CONSOLE_HOST_KEY)
+        moved = bool(node.console_enabled and previous_host
+                     and previous_host != CONF.host)
         if node.console_enabled:
-            # The conductor restarts enabled consoles when it starts and
-            # after a deployment; the old bridge would hold the session.
+            # The old bridge would hold the session.
             self._stop(task, info)
         _release_allocated_port(task)
         port = info['terminal_port'] or _allocate_port(task)
-        pw_file = password_file_path(node.uuid)
+        # Recorded before the settings file exists: a conductor finding a
+        # settings file of a node recorded elsewhere knows its console
+        # moved (see stop_moved_consoles).
+        node.set_driver_internal_info(CONSOLE_HOST_KEY, CONF.host)
+        node.save()
+        if moved:
+            LOG.info('Console of node %(node)s moves here from conductor '
+                     '%(host)s; its serial session is taken over',
+                     {'node': node.uuid, 'host': previous_host})
         try:
-            _probe_serial_session(node)
-            # NOTE: the password reaches the bridge through a 0600 file,
-            # like ipmitool's default, rather than through the environment:
-            # socat lives as long as the console is enabled and passes its
-            # environment to every process it starts, where same-user tools
-            # (ps e, /proc/<pid>/environ) show it; the bridge also refuses
-            # a file that others could read or replace.
-            write_password_file(pw_file, info['password'])
-            command = ' '.join(build_bridge_args(info, pw_file))
-            console_utils.start_socat_console(node.uuid, port, command)
+            console_sessions.probe_serial_session(
+                node, moved or CONF.msftocs.console_force_takeover)
+            console_files.ensure_directory()
+            settings_file = console_files.settings_path(node.uuid)
+            # NOTE: the settings (the password among them) reach the
+            # bridge through a 0600 file, like ipmitool's default, rather
+            # than through the command line or the environment: socat lives
+            # as long as the console is enabled and passes its environment
+            # to every process it starts, where same-user tools (ps e,
+            # /proc/<pid>/environ) show it; only the file's path is in the
+            # environment, and the bridge refuses a file that others could
+            # read or replace.
+            settings = console_command.build_bridge_settings(
+                info, console_files.token_path(node.uuid))
+            console_command.write_settings_file(settings_file, settings)
+            console_utils.start_socat_console(
+                node.uuid, port, command,
+                env_variables={console_settings.SETTINGS_ENV: settings_file})
         except Exception:
             with excutils.save_and_reraise_exception():
                 self._clean_up_failed_start(task)
@@ -272,7 +205,8 @@ class MsftOcsSocatConsole(base.ConsoleInterface):
 
     def _clean_up_failed_start(self, task):
         node_uuid = task.node.uuid
-        ironic_utils.unlink_without_raise(password_file_path(node_uuid))
+        ironic_utils.unlink_without_raise(
+            console_files.settings_path(node_uuid))
         if os.path.exists(console_connections.pid_file_path(node_uuid)):
             # socat started but did not come up in time.
             try:
@@ -282,13 +216,16 @@ class MsftOcsSocatConsole(base.ConsoleInterface):
                             'a failed start: %(err)s',
                             {'node': node_uuid, 'err': exc})
         _release_allocated_port(task)
+        _forget_console_host(task)
 
     @METRICS.timer('MsftOcsSocatConsole.stop_console')
     def stop_console(self, task):
-        """Stop socat, its connections and the blade's serial session.
+        """Stop socat, its connections and the bridge's serial session.
 
         The local processes are stopped even when the node's driver_info
-        became invalid; only the chassis-side clean-up is skipped then.
+        became invalid; only the chassis-side clean-up is skipped then. A
+        session another client holds on the blade is left alone unless
+        ``[msftocs]console_force_takeover`` is set.
 
         :param task: a TaskManager instance with an exclusive lock.
         :raises: ConsoleError if socat cannot be stopped.
@@ -305,24 +242,15 @@ class MsftOcsSocatConsole(base.ConsoleInterface):
             self._stop(task, info)
         finally:
             _release_allocated_port(task)
+            _forget_console_host(task)
         if info_error is not None:
             raise info_error
         LOG.info('Serial console of node %s stopped', task.node.uuid)
 
     def _stop(self, task, info):
-        node_uuid = task.node.uuid
-        connections = console_connections.find(node_uuid)
-        try:
-            # The listener goes first: once its connections end it would
-            # accept a waiting client and start a new bridge. (socat 1.7.4
-            # does not exit on SIGTERM while it has connections; ironic
-            # kills it after [console]kill_timeout.)
-            console_utils.stop_socat_console(node_uuid)
-        finally:
-            console_connections.end(node_uuid, connections)
-            ironic_utils.unlink_without_raise(password_file_path(node_uuid))
-            if info is not None:
-                _force_stop_serial_session(info)
+        stop_local_console(task.node.uuid)
+        if info is not None:
+            console_sessions.stop_left_session(info)
 
     @METRICS.timer('MsftOcsSocatConsole.get_console')
     def get_console(self, task):
@@ -341,3 +269,41 @@ class MsftOcsSocatConsole(base.ConsoleInterface):
                   'first.') % task.node.uuid)
         return {'type': 'socat',
                 'url': console_utils.get_socat_console_url(port)}
+
+    @periodics.periodic(spacing=CONF.msftocs.console_handover_interval,
+                        enabled=CONF.msftocs.console_handover_interval > 0)
+    def stop_moved_consoles(self, manager, context):
+        """Stop the consoles served here that belong elsewhere now.
+
+        Ironic starts a console on the conductor that takes a node over
+        (or, at its start, on the one the ring maps it to) but never stops
+        it on the conductor that served it before, whose socat would keep
+        listening, and a console disabled through another conductor stays
+        up here too. A console is served here while its node records this
+        conductor (:data:`CONSOLE_HOST_KEY`); this stops the socat and
+        bridges of every other one. The bridges stop their own sessions,
+        with their own tokens, so the new owner's session stays.
+
+        :param manager: the conductor manager (unused).
+        :param context: an admin request context.
+        """
+        for node_uuid in console_files.served_nodes():
+            try:
+                node = objects.Node.get_by_uuid(context, node_uuid)
+            except exception.NodeNotFound:
+                owner = None
+            else:
+                owner = node.driver_internal_info.get(CONSOLE_HOST_KEY)
+            if owner == CONF.host:
+                continue
+            LOG.info('Console of node %(node)s is %(where)s; stopping its '
+                     'socat and bridges on this conductor',
+                     {'node': node_uuid,
+                      'where': ('served by conductor %s now' % owner
+                                if owner else 'not served here any more')})
+            try:
+                stop_local_console(node_uuid)
+            except exception.ConsoleError as exc:
+                LOG.warning('Could not stop the console of node %(node)s: '
+                            '%(err)s', {'node': node_uuid, 'err': exc})
+            console_files.forget_token(node_uuid)

@@ -18,14 +18,21 @@ serial console through SendBladeSerialData; a reader thread polls
 ReceiveBladeSerialData and writes what the blade printed. The chassis-manager
 session is stopped on end of input, SIGTERM, SIGHUP or SIGINT.
 
-The password is read from a file (``--password-file``, a regular file of the
-current user that nobody else can read) or from the environment variable
-``MSFTOCS_PASSWORD``; it is never accepted as an argument, so it never shows
-in the process list. Failures are reported as one line on stderr, which socat
-sends to the terminal, and a non-zero exit status.
+socat runs it with no argument: its settings, the password among them, come
+from the private (0600) file named by the environment variable
+``MSFTOCS_CONSOLE_SETTINGS`` (see
+:mod:`msftocs_driver.common.console_settings`), and the token of the session
+it holds is kept in the file the settings name, so that the conductor can
+stop that very session if this program gets killed. Run by hand, it takes
+options instead; the password is then read from a file (``--password-file``,
+a regular file of the current user that nobody else can read) or from the
+environment variable ``MSFTOCS_PASSWORD``. It is never accepted as an
+argument, so it never shows in the process list. Failures are reported as
+one line on stderr, which socat sends to the terminal, and a non-zero exit
+status.
 
-The program only depends on the chassis-manager client library, so that it
-starts quickly for each connection.
+The program only depends on the chassis-manager client library and
+standard-library helpers, so that it starts quickly for each connection.
 """
 
 import contextlib
@@ -39,8 +46,9 @@ import threading
 import tty
 
 from msftocs_driver.cmd import console_options as options
+from msftocs_driver.common import private_files
+from msftocs_driver.common import serial_errors
 from msftocs_driver.ocs import client as ocs_client
-from msftocs_driver.ocs import constants
 from msftocs_driver.ocs import exceptions as ocs_exc
 from msftocs_driver.ocs import serial as ocs_serial
 
@@ -51,39 +59,6 @@ EXIT_USAGE = 2
 _READ_SIZE = 4096
 _READER_JOIN_TIMEOUT = 2.0
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
-
-
-def describe_error(exc, blade_id):
-    """Explain a chassis-manager error in one line for the terminal user.
-
-    :param exc: an :class:`~msftocs_driver.ocs.exceptions.OCSError`.
-    :param blade_id: the blade the console is for.
-    :returns: a single-line message without secrets.
-    """
-    if isinstance(exc, ocs_exc.DevicePoweredOffError):
-        text = ('blade %d has no power (its power switch is off); power the '
-                'node on first' % blade_id)
-    elif isinstance(exc, ocs_exc.FirmwareDecompressingError):
-        wait = exc.seconds_remaining
-        text = ('blade %d is starting (BMC firmware decompressing%s); try '
-                'again shortly' % (blade_id, ', about %d s left' % wait
-                                   if wait is not None else ''))
-    elif isinstance(exc, ocs_exc.SerialSessionActiveError):
-        text = ('another client holds the serial session of blade %d; end '
-                'that session first, or enable takeover '
-                '([msftocs]console_force_takeover, --force-takeover)'
-                % blade_id)
-    elif isinstance(exc, ocs_exc.MaxSerialSessionReachedError):
-        text = ('the chassis manager already has its maximum of %d serial '
-                'sessions open; close one first'
-                % constants.MAX_SERIAL_SESSIONS)
-    elif isinstance(exc, ocs_exc.AuthenticationError):
-        text = 'the chassis manager rejected the credentials'
-    elif isinstance(exc, ocs_exc.ConnectionError):
-        text = 'cannot reach the chassis manager: %s' % exc
-    else:
-        text = 'serial console of blade %d failed: %s' % (blade_id, exc)
-    return ' '.join(text.split())
 
 
 @contextlib.contextmanager
@@ -225,6 +200,28 @@ def _fail(message):
     sys.stderr.flush()
 
 
+def token_keeper(path):
+    """A ``SerialSession`` ``on_token`` callback keeping tokens in a file.
+
+    :param path: the token file (private, 0600), or None to keep nothing.
+    :returns: a callable.
+    """
+    def keep(token):
+        if path is None:
+            return
+        try:
+            if token is None:
+                private_files.unlink_quietly(path)
+            else:
+                private_files.write(path, token.encode('ascii'))
+        except OSError as exc:
+            # Not fatal: the chassis manager's inactivity timeout still
+            # ends a session nobody can name.
+            _fail('cannot keep the session token in %s: %s'
+                  % (path, exc.strerror))
+    return keep
+
+
 def main(argv=None):
     """Run the console bridge.
 
@@ -233,9 +230,10 @@ def main(argv=None):
     """
     # Library warnings would land in the middle of the console stream.
     logging.getLogger().addHandler(logging.NullHandler())
-    args = options.build_parser().parse_args(argv)
+    if argv is None:
+        argv = sys.argv[1:]
     try:
-        password = options.get_password(args, os.environ)
+        args, password = options.parse(argv, os.environ)
     except options.UsageError as exc:
         _fail(exc)
         return EXIT_USAGE
@@ -249,9 +247,11 @@ def main(argv=None):
         _fail(exc)
         return EXIT_USAGE
     session = ocs_serial.SerialSession(
-        client, args.blade_id, session_timeout=args.session_timeout,
-        poll_interval=args.poll_interval,
-        force_takeover=args.force_takeover)
+        client, args.blade_id, poll_interval=args.poll_interval,
+        force_takeover=args.force_takeover,
+        on_token=token_keeper(args.token_file),
+        **ocs_serial.options_for_version(
+            args.cm_version, args.read_timeout, args.session_timeout))
     bridge = Bridge(session, sys.stdin.fileno(), sys.stdout.fileno())
     previous = {signum: signal.signal(signum, bridge.stop)
                 for signum in _STOP_SIGNALS}
@@ -263,7 +263,7 @@ def main(argv=None):
             finally:
                 session.close()
     except ocs_exc.OCSError as exc:
-        _fail(describe_error(exc, args.blade_id))
+        _fail(serial_errors.describe_error(exc, args.blade_id))
         return EXIT_CM_ERROR
     finally:
         for signum, handler in previous.items():

@@ -14,13 +14,17 @@
 
 The password is never accepted as an argument: it comes from a file that
 only its owner can read, or from the environment, so that it never shows in
-the process list.
+the process list. Run by socat for ironic, the program takes no argument
+and reads everything from the settings file named by
+``MSFTOCS_CONSOLE_SETTINGS``.
 """
 
 import argparse
 import os
-import stat
 
+from msftocs_driver.common import console_settings
+from msftocs_driver.common import private_files
+from msftocs_driver.ocs import connector
 from msftocs_driver.ocs import constants
 
 PROG = 'msftocs-console'
@@ -87,7 +91,7 @@ def build_parser():
     parser.add_argument('--blade-id', required=True, type=_blade_id,
                         help='blade number (1-48)')
     parser.add_argument('--username', required=True)
-    parser.add_argument('--auth-type', choices=('basic', 'ntlm'),
+    parser.add_argument('--auth-type', choices=connector.AUTH_TYPES,
                         default='basic')
     parser.add_argument('--verify-ca', type=_verify_ca, default=True,
                         help='true, false, or a CA bundle path '
@@ -122,33 +126,12 @@ def read_password_file(path):
     :returns: the password.
     :raises: UsageError if the file is unsafe, unreadable or empty.
     """
-    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
     try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        raise UsageError('cannot open the password file %s: %s'
-                         % (path, exc.strerror))
+        data = private_files.read(path, 'password file')
+    except private_files.PrivateFileError as exc:
+        raise UsageError(str(exc))
     try:
-        # Checked on the open descriptor, so the file cannot be swapped
-        # between the check and the read.
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise UsageError('the password file %s is not a regular file'
-                             % path)
-        if info.st_uid != os.geteuid():
-            raise UsageError('the password file %s is not owned by the '
-                             'current user' % path)
-        if info.st_mode & 0o077:
-            raise UsageError('the password file %s can be read by other '
-                             'users (mode %04o); it must be 0600 or stricter'
-                             % (path, stat.S_IMODE(info.st_mode)))
-        chunks = []
-        while chunk := os.read(fd, 4096):
-            chunks.append(chunk)
-    finally:
-        os.close(fd)
-    try:
-        password = b''.join(chunks).decode('utf-8')
+        password = data.decode('utf-8')
     except UnicodeDecodeError:
         raise UsageError('the password file %s is not UTF-8 text' % path)
     if password.endswith('\n'):
@@ -156,6 +139,102 @@ def read_password_file(path):
     if not password:
         raise UsageError('the password file %s is empty' % path)
     return password
+
+
+def _setting(settings, name, convert):
+    value = settings[name]
+    try:
+        return convert(value)
+    except (argparse.ArgumentTypeError, TypeError, ValueError) as exc:
+        # The message names the setting; only a password could be secret,
+        # and it is never converted here.
+        raise UsageError('invalid setting %s in the console settings file: '
+                         '%s' % (name, exc))
+
+
+def _choice(choices):
+    def convert(value):
+        if value not in choices:
+            raise ValueError('expected one of %s' % ', '.join(choices))
+        return value
+    return convert
+
+
+def _flag(value):
+    if not isinstance(value, bool):
+        raise ValueError('expected true or false')
+    return value
+
+
+def _text(value):
+    if not isinstance(value, str) or not value:
+        raise ValueError('expected a non-empty string')
+    return value
+
+
+def _verify_ca_setting(value):
+    return value if isinstance(value, bool) else _verify_ca(_text(value))
+
+
+def _optional_text(value):
+    return None if value is None else _text(value)
+
+
+def load_settings(path):
+    """Read the options and the password from a console settings file.
+
+    :param path: the file path (see
+        :mod:`msftocs_driver.common.console_settings`).
+    :returns: ``(args, password)``, ``args`` with the attributes the
+        command line would give.
+    :raises: UsageError if the file is unsafe, unreadable or invalid.
+    """
+    try:
+        settings = console_settings.read(path)
+    except private_files.PrivateFileError as exc:
+        raise UsageError(str(exc))
+    password = settings['password']
+    if not isinstance(password, str) or not password:
+        raise UsageError('invalid setting password in the console settings '
+                         'file: expected a non-empty string')
+    converters = {
+        'base_url': _text, 'blade_id': lambda v: _blade_id(str(v)),
+        'username': _text, 'auth_type': _choice(connector.AUTH_TYPES),
+        'verify_ca': _verify_ca_setting,
+        'connect_timeout': _positive_float, 'read_timeout': _positive_float,
+        'session_timeout': lambda v: _session_timeout(str(v)),
+        'poll_interval': _positive_float, 'force_takeover': _flag,
+    }
+    args = argparse.Namespace(password_file=None)
+    for name, convert in converters.items():
+        setattr(args, name, _setting(settings, name, convert))
+    for name in ('token_file', 'cm_version', 'node_uuid'):
+        setattr(args, name, _setting(settings, name, _optional_text)
+                if name in settings else None)
+    return args, password
+
+
+def parse(argv, environ):
+    """Return the options and the password of this run.
+
+    With no argument and :data:`~console_settings.SETTINGS_ENV` set (how
+    socat runs the bridge for ironic), everything comes from that settings
+    file; otherwise from the command line, the password from
+    ``--password-file`` or the environment. Both environment variables are
+    removed once read so that nothing started later inherits them.
+
+    :param argv: arguments without the program name.
+    :param environ: the environment mapping (``os.environ``).
+    :returns: ``(args, password)``.
+    :raises: UsageError; SystemExit on a malformed command line.
+    """
+    settings_path = environ.pop(console_settings.SETTINGS_ENV, None)
+    if settings_path and not argv:
+        environ.pop(PASSWORD_ENV, None)
+        return load_settings(settings_path)
+    args = build_parser().parse_args(argv)
+    args.token_file = args.cm_version = args.node_uuid = None
+    return args, get_password(args, environ)
 
 
 def get_password(args, environ):

@@ -144,6 +144,14 @@ opts = [
                        'session is held by another client force-stops that '
                        'session. When False, console start fails with a '
                        'clear error instead.')),
+    cfg.IntOpt('console_handover_interval',
+               default=30,
+               min=0,
+               help=_('Seconds between checks, on each conductor, for '
+                      'consoles it serves that another conductor took over '
+                      '(or that were disabled through another conductor); '
+                      'their socat listener and bridges are stopped, which '
+                      'ironic does not do. 0 disables the check.')),
 ]
 
 

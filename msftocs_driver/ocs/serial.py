@@ -20,13 +20,18 @@ console bridge can simply read and write:
 * it keeps the session alive: the chassis manager closes a session after
   ``session_timeout`` seconds without activity, and Receive does not count
   as activity (only Start and Send refresh the timer), so an idle reader
-  sends an empty Send every ``keepalive_interval`` seconds;
+  sends an empty Send every ``keepalive_interval`` seconds (CM v2.5; CM
+  v2.0 refuses an empty Send, and its sessions are given a timeout long
+  enough instead: see :func:`options_for_version`);
 * it starts a new session when the chassis manager dropped the old one
   (``NoActiveSerialSession``, e.g. after a timeout or a blade power-off);
 * when it opens, it takes over a session held by someone else
   (``forceKill``) only if ``force_takeover`` is set; a session taken from it
   later is not taken back;
-* :meth:`SerialSession.close` always stops the session, best effort.
+* :meth:`SerialSession.close` always stops the session, best effort;
+* ``on_token`` learns the token of every session it starts, and None once
+  it is closed, so that a session left behind by a killed process can be
+  stopped with its own token.
 
 The token and the console data are secrets: they are never logged.
 """
@@ -46,6 +51,50 @@ LOG = logging.getLogger(__name__)
 SEND_CHUNK = 2048
 #: Inactivity timeout of the chassis manager when Start is given 0.
 _CM_DEFAULT_TIMEOUT = 300
+#: Seconds CM v2.0 spends on each byte of a Send (``SerialConsoleDelay``).
+V20_SECONDS_PER_BYTE = 0.075
+#: Inactivity timeout asked of a CM v2.0, which accepts any value: a week.
+#: Any blade API of the chassis stops a session left behind anyway.
+V20_SESSION_TIMEOUT = 7 * 24 * 3600
+
+
+def options_for_version(cm_version, read_timeout, session_timeout):
+    """Keyword arguments of :class:`SerialSession` for a CM version.
+
+    CM v2.0 (the only version before 2.5 that this library knows) differs:
+
+    * an empty Send answers ``Failure`` (its serial port manager checks the
+      length), so no keepalive is sent; the session is opened with a
+      timeout of a week instead (v2.0 sets no upper bound);
+    * Send writes one byte every 75 ms, so a Send must be small enough to
+      be answered within ``read_timeout`` (half of it, for slack).
+
+    :param cm_version: the CM version string (``'2.0.1.3'``), or None when
+        unknown (treated as 2.5).
+    :param read_timeout: the client's read timeout, seconds.
+    :param session_timeout: the inactivity timeout wanted on CM v2.5.
+    :returns: a dict of keyword arguments.
+    """
+    if not is_v20(cm_version):
+        return {'session_timeout': session_timeout}
+    chunk = int(read_timeout / 2 / V20_SECONDS_PER_BYTE)
+    return {'session_timeout': V20_SESSION_TIMEOUT, 'keepalive': False,
+            'send_chunk': max(1, min(SEND_CHUNK, chunk))}
+
+
+def is_v20(cm_version):
+    """Whether a CM version string is one of v2.0 (or older).
+
+    :param cm_version: e.g. ``'2.0.1.3'``; None when unknown.
+    """
+    if not cm_version:
+        return False
+    try:
+        major, minor = (int(part) for part in
+                        str(cm_version).split('.')[:2])
+    except ValueError:
+        return False
+    return (major, minor) < (2, 5)
 
 
 class SerialSession:
@@ -61,15 +110,26 @@ class SerialSession:
         Send refreshes the session; default a third of the timeout.
     :param force_takeover: close a session somebody else holds on this
         blade instead of failing with ``SerialSessionActiveError``.
+    :param keepalive: whether to send empty Sends (False for CM v2.0; the
+        session timeout must then be long enough).
+    :param send_chunk: raw bytes per Send.
+    :param on_token: callable given the token of each session started,
+        and None once the session is closed.
     :raises ValueError: on an invalid argument.
     """
 
     def __init__(self, client, blade_id, *, session_timeout=3600,
                  poll_interval=0.2, keepalive_interval=None,
-                 force_takeover=False):
-        if not 0 <= session_timeout <= constants.MAX_SERIAL_SESSION_TIMEOUT:
+                 force_takeover=False, keepalive=True,
+                 send_chunk=SEND_CHUNK, on_token=None):
+        # CM v2.0 has no upper bound; v2.5 checks 3600.
+        limit = (constants.MAX_SERIAL_SESSION_TIMEOUT if keepalive
+                 else V20_SESSION_TIMEOUT)
+        if not 0 <= session_timeout <= limit:
             raise ValueError('session_timeout must be from 0 to %d seconds'
-                             % constants.MAX_SERIAL_SESSION_TIMEOUT)
+                             % limit)
+        if send_chunk < 1:
+            raise ValueError('send_chunk must be positive')
         if poll_interval <= 0:
             raise ValueError('poll_interval must be positive')
         if keepalive_interval is None:
@@ -83,6 +143,9 @@ class SerialSession:
         self.poll_interval = poll_interval
         self.keepalive_interval = keepalive_interval
         self.force_takeover = force_takeover
+        self.keepalive = keepalive
+        self.send_chunk = send_chunk
+        self._on_token = on_token or (lambda token: None)
         self._token = None
         self._closed = False
         self._last_activity = 0.0
@@ -130,6 +193,7 @@ class SerialSession:
                 self.blade_id, timeout=self.session_timeout)
         self._token = token
         self._last_activity = time.monotonic()
+        self._on_token(token)
         LOG.debug('Serial session of blade %s started', self.blade_id)
 
     def _current_token(self):
@@ -178,6 +242,8 @@ class SerialSession:
         # (zero-length data) passes that check without writing anything to
         # the console. This is an inference from the CM v2.5 code, not
         # observed on hardware.
+        if not self.keepalive:
+            return
         if time.monotonic() - self._last_activity < self.keepalive_interval:
             return
         self.client.send_blade_serial_data(self.blade_id, token, b'')
@@ -215,8 +281,8 @@ class SerialSession:
         """
         if not isinstance(data, bytes):
             raise TypeError('data must be bytes')
-        for start in range(0, len(data), SEND_CHUNK):
-            self._send(data[start:start + SEND_CHUNK])
+        for start in range(0, len(data), self.send_chunk):
+            self._send(data[start:start + self.send_chunk])
 
     def _send(self, chunk):
         token = self._current_token()
@@ -254,9 +320,17 @@ class SerialSession:
         try:
             self.client.stop_blade_serial_session(self.blade_id, token)
         except exceptions.NoActiveSerialSessionError:
-            pass
+            self._forget()
         except Exception as exc:
             LOG.warning('Could not stop the serial session of blade %s: %s',
                         self.blade_id, exc)
         else:
+            self._forget()
             LOG.debug('Serial session of blade %s stopped', self.blade_id)
+
+    def _forget(self):
+        try:
+            self._on_token(None)
+        except Exception as exc:
+            LOG.warning('Could not forget the serial session of blade %s: '
+                        '%s', self.blade_id, exc)

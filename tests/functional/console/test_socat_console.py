@@ -14,14 +14,18 @@
 
 import logging
 import os
+import shlex
 import socket
+from unittest import mock
 
 import fixtures
 from ironic.conductor import task_manager
 from ironic.drivers.modules import console_utils
 import psutil
 
+from msftocs_driver.common import console_files
 from msftocs_driver import console
+from msftocs_driver import console_command
 from msftocs_driver.emulator import runner
 from msftocs_driver import exception as msftocs_exc
 from tests import base
@@ -151,10 +155,41 @@ class SocatConsoleTestCase(helpers.EmulatorMixin, base.MsftOcsTestCase):
             helpers.wait_for(lambda: not _running(process.pid),
                              'process %d to end' % process.pid)
         self.assertEqual(0, self.emulator.state()['sessions'])
-        self.assertEqual([], os.listdir(self.tempdir))
-        # ironic logs the socat command line; it names the password file.
-        self.assertIn('--password-file', logs.output)
+        self.assertNothingLeft()
+        # ironic logs the socat command line: the bridge's path alone.
+        self.assertIn('EXEC:"%s",pty' % console_command.bridge_command(),
+                      logs.output)
         self.assertNotIn(self.password, logs.output)
+
+    def assertNothingLeft(self):
+        # This conductor's console directory (if made) stays, empty.
+        directory = console_files.directory()
+        self.assertLessEqual(set(os.listdir(self.tempdir)),
+                             {os.path.basename(directory)})
+        if os.path.exists(directory):
+            self.assertEqual([], os.listdir(directory))
+
+    def test_every_way_ironic_passes_the_command(self):
+        # Ironic releases quote the console command whole (32.0.1, 35.0.1,
+        # 36-38), split it (32.0.0, 35.0.0) or escape it (32.1.0, 35.1.0,
+        # 39); socat gets a working command from each.
+        behaviours = {'shlex.quote': shlex.quote,
+                      'split': lambda cmd: ' '.join(shlex.split(cmd)),
+                      'escaped': console_utils._escape_socat_console_cmd}
+        self.emulator.set_blade(BLADE, host_on=True)
+        for name, transform in behaviours.items():
+            with mock.patch.object(console_utils,
+                                   '_escape_socat_console_cmd',
+                                   autospec=True, side_effect=transform):
+                sock = self.connect(self.start())
+            read = self.socket_reader(sock)
+            sock.sendall(b'\r')
+            self.assertIn(helpers.PROMPT, helpers.read_until(
+                read, helpers.PROMPT), name)
+            self._stop_quietly()
+            sock.close()
+            helpers.wait_for(lambda: not helpers.session_open(self.emulator),
+                             'the session to end (%s)' % name)
 
     def test_start_again_while_connected(self):
         port = self.start()
@@ -198,4 +233,4 @@ class SocatConsoleTestCase(helpers.EmulatorMixin, base.MsftOcsTestCase):
                              task.node.driver_internal_info)
         self.assertIn('DevicePoweredOff', str(error))
         self.assertNotIn(self.password, str(error))
-        self.assertEqual([], os.listdir(self.tempdir))
+        self.assertNothingLeft()

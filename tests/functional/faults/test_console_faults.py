@@ -26,8 +26,17 @@ import base64
 import collections
 import os
 import threading
+from unittest import mock
+
+import fixtures
+from ironic.conductor import task_manager
+from ironic.drivers.modules import console_utils
 
 from msftocs_driver.cmd import console
+from msftocs_driver.common import console_files
+from msftocs_driver.common import private_files
+from msftocs_driver import console as msftocs_console
+from msftocs_driver import exception as msftocs_exc
 from msftocs_driver.ocs import client as ocs_client
 from msftocs_driver.ocs import exceptions as ocs_exc
 from msftocs_driver.ocs import serial
@@ -183,3 +192,69 @@ class ConsoleFaultTestCase(base.FaultTestCase):
 base.add_fault_tests(
     ConsoleFaultTestCase, OPERATIONS, cases.FAULTS,
     lambda op, fault: (op.name, fault.name) not in _NOT_APPLICABLE)
+
+
+class ConsoleRestartTestCase(base.FaultTestCase):
+    """Re-enabling a console (a conductor start) and sessions on its blade.
+
+    ironic calls ``start_console`` for every enabled console when a
+    conductor starts; a session somebody else holds on the blade (an
+    operator's WcsCli) must survive that unless takeover is configured,
+    while a session a killed bridge of this driver left is still stopped.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.tempdir = self.useFixture(fixtures.TempDir()).path
+        self.config(tempdir=self.tempdir)
+        self.config(socat_address='127.0.0.1', port_range='10000:10010',
+                    group='console')
+        self.iface = msftocs_console.MsftOcsSocatConsole()
+        self.node.console_enabled = True
+        self.node.save()
+        self.other = self._client()
+
+    def _client(self):
+        client = ocs_client.ChassisManagerClient(
+            self.emulator.url, self.node.driver_info['msftocs_username'],
+            self.password)
+        self.addCleanup(client.close)
+        return client
+
+    def _restart(self):
+        with task_manager.acquire(self.context, self.node.uuid) as task:
+            return self.assertRaises(msftocs_exc.MsftOcsError,
+                                     self.iface.start_console, task)
+
+    def test_foreign_session_survives_a_restart(self):
+        token = self.other.start_blade_serial_session(base.BLADE, timeout=60)
+        self.secrets.append(token)
+        error = self._restart()
+        self.assertIn('another client holds the serial session', str(error))
+        # The other client's session is intact: its token still works.
+        self.other.send_blade_serial_data(base.BLADE, token, b'\r')
+        self.other.receive_blade_serial_data(base.BLADE, token)
+        self.other.stop_blade_serial_session(base.BLADE, token)
+        self.assert_no_secret_logged()
+
+    def test_session_of_a_killed_bridge_is_recovered(self):
+        # What a bridge killed with SIGKILL leaves: its session on the CM
+        # and its token in the conductor's console directory.
+        token = self.other.start_blade_serial_session(base.BLADE, timeout=60)
+        self.secrets.append(token)
+        console_files.ensure_directory()
+        private_files.write(console_files.token_path(self.node.uuid),
+                            token.encode())
+        with mock.patch.object(console_utils, 'start_socat_console',
+                               autospec=True) as start_socat:
+            with task_manager.acquire(self.context, self.node.uuid) as task:
+                self.iface.start_console(task)
+        start_socat.assert_called_once_with(
+            self.node.uuid, mock.ANY, mock.ANY, env_variables=mock.ANY)
+        self.assertRaises(ocs_exc.NoActiveSerialSessionError,
+                          self.other.receive_blade_serial_data, base.BLADE,
+                          token)
+        self.assertFalse(os.path.lexists(
+            console_files.token_path(self.node.uuid)))
+        self.assertFalse(self.emulator.blade(base.BLADE)['serial_session'])
+        self.assert_no_secret_logged()

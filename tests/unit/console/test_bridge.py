@@ -25,6 +25,7 @@ from unittest import mock
 
 from msftocs_driver.cmd import console as bridge
 from msftocs_driver.cmd import console_options as options
+from msftocs_driver.common import serial_errors
 from msftocs_driver.ocs import constants
 from msftocs_driver.ocs import exceptions as ocs_exc
 from msftocs_driver.ocs import serial as ocs_serial
@@ -65,7 +66,7 @@ class FakeSession(ocs_serial.SerialSession):
 class DescribeErrorTestCase(unittest.TestCase):
 
     def describe(self, exc):
-        text = bridge.describe_error(exc, 3)
+        text = serial_errors.describe_error(exc, 3)
         self.assertNotIn('\n', text)
         return text
 
@@ -324,7 +325,7 @@ class MainTestCase(unittest.TestCase):
             verify=False, connect_timeout=10.0, read_timeout=60.0)
         self.session_cls.assert_called_once_with(
             self.client_cls.return_value, 3, session_timeout=600,
-            poll_interval=0.05, force_takeover=True)
+            poll_interval=0.05, force_takeover=True, on_token=mock.ANY)
         self.session.open.assert_called_once_with()
         self.session.close.assert_called_once_with()
         self.client_cls.return_value.close.assert_called_once_with()

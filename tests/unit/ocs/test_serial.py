@@ -321,3 +321,56 @@ def test_restart_by_the_other_thread_is_reused(client, clock):
     # The second thread noticed the same loss with the old token.
     assert session._restart('TOKEN-1', 'NoActiveSerialSession') == 'TOKEN-2'
     assert client.names() == ['start', 'start']
+
+
+def test_on_token_follows_every_session(client, clock):
+    tokens = []
+    session = serial.SerialSession(client, 5, on_token=tokens.append)
+    session.open()
+    client.token = None  # the CM dropped it
+    session.read()
+    session.close()
+    assert tokens == ['TOKEN-1', 'TOKEN-2', None]
+
+
+def test_token_kept_when_stop_fails(client, clock):
+    tokens = []
+    session = serial.SerialSession(client, 5, on_token=tokens.append)
+    session.open()
+    client.stop_blade_serial_session = mock.Mock(
+        side_effect=exceptions.ConnectionError('refused'))
+    session.close()
+    # The session may still be open on the CM: its token is not forgotten.
+    assert tokens == ['TOKEN-1']
+
+
+def test_token_forgotten_when_the_cm_has_no_session(client, clock):
+    tokens = []
+    session = serial.SerialSession(client, 5, on_token=tokens.append)
+    session.open()
+    client.token = None
+    session.close()
+    assert tokens == ['TOKEN-1', None]
+
+
+def test_v20_options_no_keepalive_small_sends(client, clock):
+    options = serial.options_for_version('2.0.1.3', read_timeout=60,
+                                         session_timeout=300)
+    # 75 ms a byte: a Send must end within half the read timeout.
+    assert options == {'session_timeout': serial.V20_SESSION_TIMEOUT,
+                       'keepalive': False, 'send_chunk': 400}
+    session = serial.SerialSession(client, 5, **options)
+    session.open()
+    clock[0] += 10 * 24 * 3600
+    session.read()
+    session.write(b'x' * 1000)
+    # Never an empty Send (CM v2.0 answers Failure to one).
+    assert b'' not in client.sent
+    assert [len(chunk) for chunk in client.sent] == [400, 400, 200]
+    assert client.calls[0] == ('start', serial.V20_SESSION_TIMEOUT)
+
+
+@pytest.mark.parametrize('version', [None, '', '2.5.0.0', 'garbage'])
+def test_v25_options(version):
+    assert serial.options_for_version(version, 60, 300) == {
+        'session_timeout': 300}
