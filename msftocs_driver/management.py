@@ -48,10 +48,12 @@ from oslo_log import log
 
 from msftocs_driver.common import cm
 from msftocs_driver.common import driver_info
+from msftocs_driver.common import health
 from msftocs_driver import exception as msftocs_exc
 from msftocs_driver.i18n import _
 from msftocs_driver.ocs import constants
 from msftocs_driver.ocs import exceptions as ocs_exc
+from msftocs_driver import steps
 
 LOG = log.getLogger(__name__)
 METRICS = metrics_utils.get_metrics_logger(__name__)
@@ -137,8 +139,9 @@ def _sensors_data(reading, health):
 
 
 class MsftOcsManagement(driver_info.ValidateDriverInfoMixin,
+                        steps.BladeStepsMixin,
                         base.ManagementInterface):
-    """Boot device, sensors and indicators of an OCS blade."""
+    """Boot device, sensors, indicators, health and steps of an OCS blade."""
 
     def get_supported_boot_devices(self, task):
         """Return the boot devices the chassis manager can select.
@@ -232,6 +235,38 @@ class MsftOcsManagement(driver_info.ValidateDriverInfoMixin,
         :returns: ``None``.
         """
         return None
+
+    @METRICS.timer('MsftOcsManagement.get_node_health')
+    def get_node_health(self, task):
+        """Return the blade's health, batched per chassis under shared locks.
+
+        See :mod:`msftocs_driver.common.health` for the mapping and cost.
+
+        :param task: a TaskManager instance.
+        :returns: an ``ironic.common.health_states.HealthState``, or None
+            when the blade has no health to report (hard powered off,
+            starting, JBOD).
+        :raises: UnsupportedDriverExtension on an ironic without node
+            health.
+        :raises: MsftOcsError and subclasses on CM errors.
+        """
+        return health.get_node_health(task)
+
+    @METRICS.timer('MsftOcsManagement.get_mac_addresses')
+    def get_mac_addresses(self, task):
+        """Return the MAC addresses of the blade's NICs (GetBladeInfo).
+
+        NICs the CM reports with an error or as not present are left out.
+
+        :param task: a TaskManager instance.
+        :returns: a list of lowercase MAC addresses.
+        :raises: MsftOcsError and subclasses on CM errors.
+        """
+        with cm.client_for(task.node, 'read the MAC addresses') as (client,
+                                                                    info):
+            blade = client.get_blade_info(info['blade_id'])
+        return [nic.mac_address.lower() for nic in blade.nics
+                if nic.mac_address]
 
     def detect_vendor(self, task):
         """Return the vendor of the node's hardware, without a CM call.

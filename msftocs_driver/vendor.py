@@ -27,6 +27,7 @@ programs the limit with the exception action "none" (a limit never turns a
 blade off).
 """
 
+import datetime
 import functools
 
 from ironic.common import exception
@@ -34,12 +35,12 @@ from ironic.common import metrics_utils
 from ironic.drivers import base
 from oslo_log import log
 
+from msftocs_driver.common import args
 from msftocs_driver.common import cm
 from msftocs_driver.common import driver_info
 from msftocs_driver.common import rpc_budget
 from msftocs_driver.i18n import _
 from msftocs_driver.ocs import client as ocs_client
-from msftocs_driver.ocs import constants
 
 LOG = log.getLogger(__name__)
 METRICS = metrics_utils.get_metrics_logger(__name__)
@@ -53,46 +54,17 @@ METHOD_ARGUMENTS = {
     'set_power_limit': frozenset({'watts'}),
     'power_limit_on': frozenset(),
     'power_limit_off': frozenset(),
+    'blade_log': frozenset({'start', 'end'}),
+    'post_code': frozenset(),
 }
 
-
-def parse_watts(node, value):
-    """Validate a power limit given to ``set_power_limit``.
-
-    :param node: the node the limit is for (named in errors).
-    :param value: the ``watts`` argument: an integer, or a string of one
-        (the command-line client sends strings).
-    :raises: MissingParameterValue if it is missing.
-    :raises: InvalidParameterValue if it is not a whole number of watts
-        within the range the chassis manager accepts.
-    :returns: the limit as an int.
-    """
-    if value is None or value == '':
-        raise exception.MissingParameterValue(_(
-            'The "watts" argument is required to set the power limit of '
-            'node %s.') % node.uuid)
-    try:
-        if isinstance(value, bool):
-            raise ValueError(value)
-        if isinstance(value, float):
-            if not value.is_integer():
-                raise ValueError(value)
-            value = int(value)
-        watts = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise exception.InvalidParameterValue(_(
-            'The "watts" argument for node %(node)s must be a whole number '
-            'of watts, got %(value)r.') % {'node': node.uuid,
-                                           'value': value})
-    if not (constants.MIN_POWER_LIMIT_WATTS <= watts
-            <= constants.MAX_POWER_LIMIT_WATTS):
-        raise exception.InvalidParameterValue(_(
-            'The "watts" argument for node %(node)s must be between '
-            '%(min)d and %(max)d, got %(value)d.') % {
-                'node': node.uuid, 'value': watts,
-                'min': constants.MIN_POWER_LIMIT_WATTS,
-                'max': constants.MAX_POWER_LIMIT_WATTS})
-    return watts
+#: Most log entries ``blade_log`` returns (the newest ones), and the most
+#: characters kept of each description.
+MAX_LOG_ENTRIES = 200
+MAX_LOG_DESCRIPTION = 512
+#: Bounds of a log read given only one of ``start`` and ``end``.
+_EARLIEST = datetime.datetime(1, 1, 1)
+_LATEST = datetime.datetime(9999, 12, 31, 23, 59, 59)
 
 
 def _read_passthru(description):
@@ -177,7 +149,23 @@ class MsftOcsVendorPassthru(driver_info.ValidateDriverInfoMixin,
                     'args': ', '.join(sorted(unexpected)),
                     'method': method, 'node': task.node.uuid})
         if method == 'set_power_limit':
-            parse_watts(task.node, kwargs.get('watts'))
+            args.parse_watts(task.node, kwargs.get('watts'))
+        if method == 'blade_log':
+            self._log_window(task.node, **kwargs)
+
+    @staticmethod
+    def _log_window(node, start=None, end=None):
+        """The ``(start, end)`` of a blade_log call, or ``(None, None)``."""
+        start = args.parse_time(node, 'start', start)
+        end = args.parse_time(node, 'end', end)
+        if start is None and end is None:
+            return None, None
+        start, end = start or _EARLIEST, end or _LATEST
+        if start > end:
+            raise exception.InvalidParameterValue(_(
+                'The "start" argument for node %(node)s is after "end".')
+                % {'node': node.uuid})
+        return start, end
 
     @METRICS.timer('MsftOcsVendorPassthru.chassis_info')
     @_read_passthru(description=_(
@@ -271,6 +259,55 @@ class MsftOcsVendorPassthru(driver_info.ValidateDriverInfoMixin,
         return {'blade_id': limit.blade_id, 'watts': limit.watts,
                 'active': limit.active}
 
+    @METRICS.timer('MsftOcsVendorPassthru.blade_log')
+    @_read_passthru(description=_(
+        'Return the blade\'s event log (the BMC\'s system event log): '
+        'entries with "time" and "description", the newest %d at most '
+        '("truncated" says whether older ones were left out). Optional '
+        'arguments "start" and "end", ISO 8601 times on the chassis '
+        'manager\'s clock, keep the entries between them.')
+        % MAX_LOG_ENTRIES)
+    def blade_log(self, task, start=None, end=None, **kwargs):
+        """Return the blade's event log (ReadBladeLog[WithTimestamp]).
+
+        :param task: a TaskManager instance containing the node to act on.
+        :param start: optional ISO 8601 time of the earliest entry.
+        :param end: optional ISO 8601 time of the latest entry.
+        :param kwargs: ``http_method`` only.
+        :returns: ``{'blade_id', 'entries': [{'time', 'description'}],
+            'total', 'truncated'}``.
+        """
+        start, end = self._log_window(task.node, start, end)
+        with cm.client_for(task.node, 'read the blade log') as (client,
+                                                                info):
+            entries = client.read_blade_log(info['blade_id'], start, end)
+        kept = entries[-MAX_LOG_ENTRIES:]
+        return {
+            'blade_id': info['blade_id'],
+            'entries': [{'time': entry.time,
+                         'description': entry.description[
+                             :MAX_LOG_DESCRIPTION]} for entry in kept],
+            'total': len(entries),
+            'truncated': len(kept) < len(entries),
+        }
+
+    @METRICS.timer('MsftOcsVendorPassthru.post_code')
+    @_read_passthru(description=_(
+        'Return the blade\'s BIOS POST codes: "post_code", the code of '
+        'the present (or last) power-on self test, and '
+        '"previous_post_code", that of the one before; useful for a blade '
+        'stuck in POST. No arguments.'))
+    def post_code(self, task, **kwargs):
+        """Return the blade's current and previous POST code (GetPostCode).
+
+        :param task: a TaskManager instance containing the node to act on.
+        :param kwargs: ``http_method`` only.
+        :returns: ``{'blade_id', 'post_code', 'previous_post_code'}``.
+        """
+        code = _blade_call(task, 'read the POST code', 'get_post_code')
+        return {'blade_id': code.blade_id, 'post_code': code.current,
+                'previous_post_code': code.previous}
+
     @METRICS.timer('MsftOcsVendorPassthru.set_power_limit')
     @base.passthru(['POST'], description=_(
         'Set the blade\'s power limit. Required argument: "watts", a whole '
@@ -283,7 +320,7 @@ class MsftOcsVendorPassthru(driver_info.ValidateDriverInfoMixin,
         :param watts: the limit in watts, 120 to 1000.
         :param kwargs: ``http_method`` only.
         """
-        watts = parse_watts(task.node, watts)
+        watts = args.parse_watts(task.node, watts)
         _blade_call(task, 'set the power limit', 'set_blade_power_limit',
                     watts, writes=True)
         LOG.info('Set the power limit of node %(node)s to %(watts)d W',

@@ -115,6 +115,29 @@ opts = [
                       '[msftocs]max_connections requests. The threads exist '
                       'only while they have work. 0 disables the '
                       'prefetch.')),
+    cfg.FloatOpt('health_cache_ttl',
+                 default=20.0,
+                 min=0.0,
+                 help=_('Seconds, from the start of the request, during '
+                        'which one GetAllBladesPowerReading reply answers '
+                        'the node-health reads made under a shared lock '
+                        '(power sync with [conductor]'
+                        'enable_health_monitoring) for every blade of its '
+                        'chassis, so that health costs one request per '
+                        'chassis and pass. Writes to a blade drop what is '
+                        'cached about it. 0 makes one GetBladePowerReading '
+                        'per node.')),
+    cfg.FloatOpt('health_sensor_interval',
+                 default=0.0,
+                 min=0.0,
+                 help=_('Seconds between two reads of a blade\'s sensor and '
+                        'DIMM statuses (GetBladeHealth with sensors) for its '
+                        'node health. The chassis manager has no '
+                        'chassis-wide form of this read: each costs one '
+                        'request per blade and one exchange per sensor on '
+                        'the chassis\' serial bus. 0 (the default) leaves '
+                        'them out: health then comes from the power reading '
+                        'alone.')),
     cfg.FloatOpt('power_poll_interval',
                  default=1.0,
                  min=0.1,

@@ -106,6 +106,7 @@ def test_has_admin_role_with_a_reply(client, transport):
 @pytest.mark.parametrize('status', [400, 403])
 def test_has_admin_role_denied(client, status):
     with mock.patch.object(client, 'receive_blade_serial_data',
+                           autospec=True,
                            side_effect=exceptions.HTTPError(status)):
         assert client.has_admin_role(1) is False
 
@@ -114,6 +115,6 @@ def test_has_admin_role_other_errors_propagate(client):
     for error in (exceptions.HTTPError(500),
                   exceptions.AuthenticationError('HTTP 401')):
         with mock.patch.object(client, 'receive_blade_serial_data',
-                               side_effect=error):
+                               autospec=True, side_effect=error):
             with pytest.raises(type(error)):
                 client.has_admin_role(1)

@@ -36,11 +36,13 @@ from msftocs_driver import vendor
 from tests import base
 from tests.unit.inspect import fakes
 
-READS = ('chassis_info', 'blade_info', 'power_reading', 'power_limit')
+READS = ('chassis_info', 'blade_info', 'power_reading', 'power_limit',
+         'blade_log', 'post_code')
 WRITES = ('set_power_limit', 'power_limit_on', 'power_limit_off')
 
 
-class VendorTestCase(base.MsftOcsTestCase):
+class MockedVendorTestCase(base.MsftOcsTestCase):
+    """A node with the msftocs vendor interface and a mocked client."""
 
     def setUp(self):
         super().setUp()
@@ -75,6 +77,9 @@ class VendorTestCase(base.MsftOcsTestCase):
         self.assertNotIn(fakes.PASSWORD, text)
         self.assertNotIn('cm01.example.org', text)
         return json.loads(text)
+
+
+class VendorTestCase(MockedVendorTestCase):
 
     def test_interface_is_loaded(self):
         with task_manager.acquire(self.context, self.node.uuid,
@@ -288,20 +293,25 @@ class VendorTestCase(base.MsftOcsTestCase):
         self.assertNotIn(fakes.PASSWORD, str(exc))
 
 
-class SynchronousBudgetTestCase(VendorTestCase):
+class SynchronousBudgetTestCase(MockedVendorTestCase):
     """Every synchronous passthru ends before the API stops waiting."""
 
     def _time_left_during(self, method):
         seen = []
 
-        def record(*args, **kwargs):
-            seen.append(ocs_failures.time_left())
-            return mock.MagicMock(blades=(), nics=(), watts=1.0,
-                                  blade_id=3, active=True)
+        def recorder(value):
+            def record(*args, **kwargs):
+                seen.append(ocs_failures.time_left())
+                return value
+            return record
 
+        reply = mock.MagicMock(blades=(), nics=(), watts=1.0, blade_id=3,
+                               active=True)
         for name in ('get_chassis_info', 'get_blade_info',
-                     'get_blade_power_reading', 'get_blade_power_limit'):
-            getattr(self.client, name).side_effect = record
+                     'get_blade_power_reading', 'get_blade_power_limit',
+                     'get_post_code'):
+            getattr(self.client, name).side_effect = recorder(reply)
+        self.client.read_blade_log.side_effect = recorder(())
         self._call(method, shared=True)
         self.assertEqual(1, len(seen), method)
         return seen[0]
