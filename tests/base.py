@@ -13,6 +13,7 @@
 """Base class for tests that run msftocs interfaces inside ironic."""
 
 import logging
+import unittest
 
 from ironic.conf import console as ironic_console_conf
 from ironic.tests.unit.db import base as db_base
@@ -88,6 +89,17 @@ class MsftOcsTestCase(db_base.DbTestCase):
         state_cache.clear()
         self.addCleanup(client_cache.clear)
         self.addCleanup(state_cache.clear)
+
+    def assertRaises(self, expected, *args, **kwargs):
+        """testtools' assertRaises, and unittest's context-manager form.
+
+        The context-manager form (``with self.assertRaises(E) as ctx``)
+        exists in testtools only from 2.8; the 2025.2 constraints pin
+        2.7.2, so that form is unittest's everywhere.
+        """
+        if not args and not kwargs:
+            return unittest.TestCase.assertRaises(self, expected)
+        return super().assertRaises(expected, *args, **kwargs)
 
     def _clear_attrs(self):
         # pytest keeps the bound test method as an instance attribute and

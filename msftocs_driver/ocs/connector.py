@@ -372,4 +372,16 @@ def _read_body(response, context):
                 'reply larger than %d bytes' % MAX_REPLY_BYTES, **context),
                 transient=False)
         chunks.append(chunk)
+    # urllib3 2 raises on a body shorter than its Content-Length; urllib3
+    # 1.x (the 2025.2 constraints pin 1.26) returns what came: a cut reply
+    # is a broken connection either way, never a reply to parse. (The
+    # length of a compressed reply is that of its encoded form.)
+    declared = response.headers.get('Content-Length', '')
+    encoded = response.headers.get('Content-Encoding', 'identity')
+    if (declared.isdigit() and encoded.lower() == 'identity'
+            and size < int(declared)):
+        raise failures.Failure(exceptions.ConnectionError(
+            'connection failed: reply cut short (%d of %s bytes)'
+            % (size, declared), may_have_run=True, **context),
+            transient=True)
     return b''.join(chunks)

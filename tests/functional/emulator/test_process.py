@@ -130,8 +130,13 @@ def test_connection_faults(emulator):
     with pytest.raises(requests.ConnectionError):
         get(emulator, 'GetBladeState', bladeId=1)
     emulator.add_fault(kind='drop_mid_reply', count=1)
-    with pytest.raises(requests.RequestException):
-        get(emulator, 'GetBladeState', bladeId=1)
+    try:
+        reply = get(emulator, 'GetBladeState', bladeId=1)
+    except requests.RequestException:
+        pass  # urllib3 2 refuses a body shorter than its Content-Length
+    else:
+        # urllib3 1.26 (the 2025.2 constraints) returns what came.
+        assert len(reply.content) < int(reply.headers['Content-Length'])
     emulator.add_fault(kind='http500', count=1)
     assert get(emulator, 'GetBladeState', bladeId=1).status_code == 500
     assert get(emulator, 'GetBladeState', bladeId=1).status_code == 200

@@ -55,8 +55,15 @@ def refused():
 
 
 def name_not_resolved():
-    reason = u3.NameResolutionError('cm.example', _CONN,
-                                    OSError('Name or service not known'))
+    if hasattr(u3, 'NameResolutionError'):
+        reason = u3.NameResolutionError('cm.example', _CONN,
+                                        OSError('Name or service not known'))
+    else:
+        # urllib3 1.26 (the 2025.2 constraints) reports it as the
+        # NewConnectionError that NameResolutionError derives from in 2.x.
+        reason = u3.NewConnectionError(
+            _CONN, 'Failed to establish a new connection: [Errno -2] Name '
+            'or service not known')
     return requests.exceptions.ConnectionError(
         u3.MaxRetryError(_POOL, _PATH, reason))
 
