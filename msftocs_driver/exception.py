@@ -31,6 +31,16 @@ class MsftOcsConnectionError(MsftOcsError):
                  "%(error)s")
 
 
+class MsftOcsNoReplyError(MsftOcsConnectionError):
+    """The chassis manager got the request but its reply was lost.
+
+    The request may have been executed.
+    """
+
+    _msg_fmt = _("No reply from the OCS chassis manager of node %(node)s: "
+                 "%(error)s")
+
+
 class MsftOcsAuthenticationError(MsftOcsError):
     """The chassis manager refused the node's credentials."""
 

@@ -35,7 +35,6 @@ about it:
   chassis, can be read and set.
 """
 
-from ironic.common import boot_devices
 from ironic.common import boot_modes
 from ironic.common import components
 from ironic.common import exception
@@ -46,6 +45,7 @@ from ironic.drivers import base
 from ironic.drivers.modules import boot_mode_utils
 from oslo_log import log
 
+from msftocs_driver.common import boot_device
 from msftocs_driver.common import cm
 from msftocs_driver.common import driver_info
 from msftocs_driver.common import health
@@ -58,23 +58,15 @@ from msftocs_driver import steps
 LOG = log.getLogger(__name__)
 METRICS = metrics_utils.get_metrics_logger(__name__)
 
-BOOT_DEVICE_MAP = {
-    boot_devices.PXE: constants.BladeBootType.ForcePxe,
-    boot_devices.DISK: constants.BladeBootType.ForceDefaultHdd,
-    boot_devices.BIOS: constants.BladeBootType.ForceIntoBiosSetup,
-    # IPMI selector 0x3C, "floppy or primary removable media": on OCS blades
-    # that is a USB stick, never a CD-ROM (IPMI 0x14, which the CM does not
-    # expose), so it maps to ironic's floppy and not to cdrom.
-    boot_devices.FLOPPY: constants.BladeBootType.ForceFloppyOrRemovable,
-}
-BOOT_DEVICE_MAP_REV = {v: k for k, v in BOOT_DEVICE_MAP.items()}
+BOOT_DEVICE_MAP = boot_device.BOOT_DEVICE_MAP
+BOOT_DEVICE_MAP_REV = boot_device.BOOT_DEVICE_MAP_REV
 
 #: ``properties['vendor']`` of every node: an Open CloudServer blade,
 #: whichever manufacturer built it (the CM does not report one).
 VENDOR = 'microsoft'
 
 #: driver_internal_info key of a boot device waiting for the BMC to be up.
-PENDING_BOOT_DEVICE = 'msftocs_pending_boot_device'
+PENDING_BOOT_DEVICE = boot_device.PENDING_BOOT_DEVICE
 
 LED = 'led'
 _SETTABLE_LED_STATES = {indicator_states.ON: True,
@@ -83,34 +75,8 @@ _CHASSIS_LED_MAP = {constants.LedState.ON: indicator_states.ON,
                     constants.LedState.OFF: indicator_states.OFF}
 
 
-def _set_next_boot(task, client, info, device, persistent):
-    uefi = boot_mode_utils.get_boot_mode(task.node) == boot_modes.UEFI
-    boot_type = BOOT_DEVICE_MAP[device]
-    client.set_next_boot(info['blade_id'], boot_type, uefi=uefi,
-                         persistent=persistent)
-    LOG.info('Boot device of node %(node)s (blade %(blade)d) set to '
-             '%(dev)s (persistent: %(pers)s, UEFI: %(uefi)s)',
-             {'node': task.node.uuid, 'blade': info['blade_id'],
-              'dev': device, 'pers': persistent, 'uefi': uefi})
-
-
-def apply_pending_boot_device(task, client, info):
-    """Apply a boot device recorded while the blade's BMC was unreachable.
-
-    Called by the power interface right before it turns the host on.
-
-    :param task: a TaskManager instance holding an exclusive lock.
-    :param client: the node's ``ChassisManagerClient``.
-    :param info: the node's parsed driver_info.
-    :raises: OCSError (e.g. DevicePoweredOffError) from SetNextBoot.
-    """
-    pending = task.node.driver_internal_info.get(PENDING_BOOT_DEVICE)
-    if not pending:
-        return
-    _set_next_boot(task, client, info, pending['boot_device'],
-                   pending['persistent'])
-    task.node.del_driver_internal_info(PENDING_BOOT_DEVICE)
-    task.node.save()
+_set_next_boot = boot_device.set_next_boot
+apply_pending_boot_device = boot_device.apply_pending
 
 
 def _sensors_data(reading, health):

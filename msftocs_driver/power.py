@@ -32,17 +32,16 @@ from ironic.common import exception
 from ironic.common import metrics_utils
 from ironic.common import states
 from ironic.conductor import task_manager
-from ironic.conductor import utils as cond_utils
 from ironic.drivers import base
 from oslo_log import log
 
+from msftocs_driver.common import boot_device
 from msftocs_driver.common import cm
 from msftocs_driver.common import driver_info
 from msftocs_driver.common import state_cache
 from msftocs_driver.conf import CONF
 from msftocs_driver import exception as msftocs_exc
 from msftocs_driver.i18n import _
-from msftocs_driver import management
 from msftocs_driver.ocs import client as ocs_client
 from msftocs_driver.ocs import constants
 from msftocs_driver.ocs import exceptions as ocs_exc
@@ -60,12 +59,36 @@ _BLADE_STATE_MAP = {
 
 #: Seconds the chassis-manager calls of a power change may run past its
 #: timeout, so that a poll made right at the deadline still gets its answer
-#: and the change fails with what was observed rather than a time-out.
-_CALL_GRACE = 5
+#: and the change fails with what was observed rather than a time-out. A
+#: power change with ``timeout=T`` ends within ``T + CALL_GRACE`` seconds
+#: whatever the chassis manager does (operations.rst says so).
+CALL_GRACE = 5
+
+#: Longest pause between two reads of the blade while waiting for a state.
+_MAX_POLL_INTERVAL = 5.0
+
+#: Errors after which waiting longer cannot help: the configuration is wrong.
+_FATAL_READ_ERRORS = (ocs_exc.AuthenticationError,
+                      ocs_exc.ParameterOutOfRangeError,
+                      ocs_exc.CommandNotValidForBladeError)
 
 #: Attempts at the final host command of a power-on or reboot; a hard-off
 #: blade needs two (the first one reveals that the switch is off).
 _MAX_ATTEMPTS = 3
+
+
+def read_shared_blade_state(client, info):
+    """Read a blade's state for a task holding a shared lock.
+
+    The one place where shared-lock reads get their state: from the
+    chassis batch of :mod:`~msftocs_driver.common.state_cache`.
+
+    :param client: the node's ``ChassisManagerClient``.
+    :param info: the node's parsed driver_info.
+    :returns: a :class:`~msftocs_driver.ocs.constants.PowerState`.
+    :raises: OCSError as GetBladeState raises it.
+    """
+    return state_cache.get_blade_state(client, info)
 
 
 def read_power_state(client, info, shared_lock=False):
@@ -84,7 +107,7 @@ def read_power_state(client, info, shared_lock=False):
     """
     try:
         if shared_lock:
-            blade_state = state_cache.get_blade_state(client, info)
+            blade_state = read_shared_blade_state(client, info)
         else:
             blade_state = client.get_blade_state(info['blade_id'])
     except ocs_exc.DevicePoweredOffError:
@@ -107,29 +130,48 @@ def read_power_state(client, info, shared_lock=False):
                         'blade': info['blade_id']})
 
 
-def _wait_for_firmware(client, info, deadline, target=states.POWER_ON):
-    """Poll the Blade_EN switch until the BMC firmware is decompressed."""
+def _wait_for_firmware(task, client, info, deadline, target=states.POWER_ON,
+                       lost=None):
+    """Poll the Blade_EN switch until the BMC firmware is decompressed.
+
+    :param lost: the error of a SetPowerOn whose reply was lost, if any.
+    :raises: PowerStateFailure at the deadline, saying what was observed.
+    """
     blade_id = info['blade_id']
     while True:
-        reading = client.get_power_state(blade_id)
-        if (reading.state == constants.PowerState.ON
+        try:
+            reading, error = client.get_power_state(blade_id), None
+        except _FATAL_READ_ERRORS:
+            raise
+        except ocs_exc.OCSError as exc:
+            reading, error = None, exc
+        if (reading is not None and reading.state == constants.PowerState.ON
                 and not reading.decompression_seconds):
             return
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise exception.PowerStateFailure(
-                _('Blade %(blade)d of node %(node)s is not ready: its power '
-                  'switch reads %(state)s with %(left)s seconds of firmware '
-                  'decompression left after the power timeout') %
-                {'blade': blade_id, 'node': info['node_uuid'],
-                 'state': reading.state.name,
-                 'left': reading.decompression_seconds},
-                pstate=target)
+            break
         LOG.debug('Waiting for the firmware of blade %(blade)d of node '
                   '%(node)s to decompress (%(left)s s left)',
                   {'blade': blade_id, 'node': info['node_uuid'],
-                   'left': reading.decompression_seconds})
+                   'left': getattr(reading, 'decompression_seconds', None)})
         time.sleep(min(CONF.msftocs.power_poll_interval, remaining))
+    if error is not None:
+        seen = _('its power switch could not be read (%s)') % cm.describe(
+            error)
+        task.node.power_state = states.NOSTATE
+    else:
+        seen = _('its power switch reads %(state)s with %(left)s seconds of '
+                 'firmware decompression left') % {
+                     'state': reading.state.name,
+                     'left': reading.decompression_seconds}
+    if lost is not None:
+        seen = '%s; %s' % (_describe_lost(lost), seen)
+    raise exception.PowerStateFailure(
+        _('Blade %(blade)d of node %(node)s is not ready after the power '
+          'timeout: %(seen)s') %
+        {'blade': blade_id, 'node': info['node_uuid'], 'seen': seen},
+        pstate=target)
 
 
 def _start_host(task, client, info, deadline, power_cycle):
@@ -151,30 +193,36 @@ def _start_host(task, client, info, deadline, power_cycle):
     cycle restarts such a host as it powers on one that is off (reference
     6.1), so the host boots with the boot device just set. A node with
     ``disable_power_off`` keeps the plain command.
+
+    :returns: the error of a host command whose reply was lost (it may have
+        run), else None.
     """
     blade_id = info['blade_id']
     bmc_was_down = False
     for attempt in range(_MAX_ATTEMPTS):
         try:
-            management.apply_pending_boot_device(task, client, info)
+            boot_device.apply_pending(task, client, info)
             if power_cycle or (bmc_was_down
                                and not task.node.disable_power_off):
-                client.set_blade_active_power_cycle(blade_id, off_time=0)
-            else:
-                client.set_blade_on(blade_id)
-            return
+                return _command(task, info, lambda: (
+                    client.set_blade_active_power_cycle(blade_id,
+                                                        off_time=0)))
+            return _command(task, info,
+                            lambda: client.set_blade_on(blade_id))
         except ocs_exc.DevicePoweredOffError:
             if bmc_was_down or attempt == _MAX_ATTEMPTS - 1:
                 raise
             LOG.info('Blade %(blade)d of node %(node)s is hard powered '
                      'off; turning its power switch on',
                      {'blade': blade_id, 'node': info['node_uuid']})
-            client.set_power_on(blade_id)
+            lost = _command(task, info,
+                            lambda: client.set_power_on(blade_id))
         except ocs_exc.FirmwareDecompressingError:
             if attempt == _MAX_ATTEMPTS - 1:
                 raise
+            lost = None
         bmc_was_down = True
-        _wait_for_firmware(client, info, deadline)
+        _wait_for_firmware(task, client, info, deadline, lost=lost)
 
 
 @contextlib.contextmanager
@@ -182,7 +230,7 @@ def _changing_power(node, action, target, timeout):
     """Lend the client for a power change bounded by ``timeout`` seconds.
 
     Every chassis-manager call of the change, the wait for the new state
-    included, ends at most ``_CALL_GRACE`` seconds after the deadline (a
+    included, ends at most ``CALL_GRACE`` seconds after the deadline (a
     hung CM must not hold the conductor thread for the read timeout of every
     call and retry), and the blade's state is read fresh, not from the
     power-state cache.
@@ -191,25 +239,94 @@ def _changing_power(node, action, target, timeout):
         ``deadline`` on the ``time.monotonic()`` clock.
     """
     deadline = time.monotonic() + timeout
-    with ocs_client.time_limit(timeout + _CALL_GRACE), \
+    with ocs_client.time_limit(timeout + CALL_GRACE), \
             cm.client_for(node, action, target) as (client, info), \
             state_cache.power_change(info):
         yield client, info, deadline
 
 
-def _wait_for_state(task, client, info, target, deadline):
-    """Wait until the blade reaches ``target`` or the deadline passes.
+def _describe_lost(lost):
+    """``no reply to SetBladeOn (...)`` for a command that may have run."""
+    return _('no reply to %(op)s (%(err)s)') % {
+        'op': lost.operation or _('the command'), 'err': cm.describe(lost)}
 
-    The host usually reaches the state as soon as the command returns, but
-    ironic's ``node_wait_for_power_state`` makes its first check one second
-    after it starts: one fresh read first saves that second.
+
+def _wait_for_state(task, client, info, target, deadline, lost=None):
+    """Read the blade fresh until it reaches ``target`` or the deadline.
+
+    Ironic's ``node_wait_for_power_state`` polls on a thread of its own,
+    where the time limit of the power change does not apply; this loop
+    polls on the caller's thread, so every read is bounded by it. Like
+    ironic's, it reads first right away (the host usually reaches the state
+    as soon as the command returns), then at a growing interval, and fails
+    with ``PowerStateFailure`` at the deadline. Reads that fail for a
+    reason that may pass (no reply, a busy BMC) do not end the wait.
+
+    When the wait fails, ``task.node.power_state`` is set to what the blade
+    was last seen in, or to no state when it could not be read, so that
+    ironic records the truth and no power sync reverses a command that may
+    have run.
+
+    :param lost: the error of the command whose reply was lost, if any:
+        reaching ``target`` then proves the command ran.
+    :raises: PowerStateFailure saying what was observed.
+    :raises: OCSError for a read error that waiting cannot cure.
     """
-    if read_power_state(client, info) == target:
-        return
-    # node_wait_for_power_state reads through get_power_state on this
-    # exclusively locked task, hence fresh, never from the batch cache.
-    remaining = max(1, int(deadline - time.monotonic() + 0.999))
-    cond_utils.node_wait_for_power_state(task, target, timeout=remaining)
+    interval = CONF.msftocs.power_poll_interval
+    while True:
+        try:
+            observed, error = read_power_state(client, info), None
+        except _FATAL_READ_ERRORS:
+            raise
+        except ocs_exc.OCSError as exc:
+            observed, error = None, exc
+        if observed == target:
+            if lost is not None:
+                LOG.warning('Node %(node)s (blade %(blade)d) reached '
+                            '%(state)s although there was %(lost)s',
+                            {'node': info['node_uuid'],
+                             'blade': info['blade_id'], 'state': target,
+                             'lost': _describe_lost(lost)})
+            return
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        time.sleep(min(interval, remaining))
+        interval = min(interval * 2, _MAX_POLL_INTERVAL)
+    task.node.power_state = observed if error is None else states.NOSTATE
+    if error is None:
+        seen = _('the blade reads %s') % observed
+    else:
+        seen = _('its state could not be read (%s)') % cm.describe(error)
+    why = (_describe_lost(lost) if lost is not None
+           else _('the command was accepted'))
+    raise exception.PowerStateFailure(
+        _('Node %(node)s (blade %(blade)d) did not reach %(state)s within '
+          'the power timeout: %(why)s, and %(seen)s') %
+        {'node': info['node_uuid'], 'blade': info['blade_id'],
+         'state': target, 'why': why, 'seen': seen}, pstate=target)
+
+
+def _command(task, info, run):
+    """Send the power command ``run()``; return the error of a lost reply.
+
+    :returns: None when the command was answered, or the OCSError of a
+        command that may have run (its reply was lost): the caller then
+        reads the blade back.
+    :raises: OCSError when the command provably did not run.
+    """
+    try:
+        run()
+    except ocs_exc.OCSError as exc:
+        if not exc.may_have_run or isinstance(
+                exc, ocs_exc.CompletionCodeError):
+            raise
+        LOG.warning('Node %(node)s (blade %(blade)d): %(lost)s; reading '
+                    'the blade back until the power timeout',
+                    {'node': task.node.uuid, 'blade': info['blade_id'],
+                     'lost': _describe_lost(exc)})
+        return exc
+    return None
 
 
 class MsftOcsPower(driver_info.ValidateDriverInfoMixin,
@@ -272,29 +389,32 @@ class MsftOcsPower(driver_info.ValidateDriverInfoMixin,
         with _changing_power(task.node, action, power_state, timeout) as (
                 client, info, deadline):
             if power_state == states.POWER_ON:
-                _start_host(task, client, info, deadline, power_cycle=False)
+                lost = _start_host(task, client, info, deadline,
+                                   power_cycle=False)
             else:
-                self._power_off(client, info, deadline)
-            _wait_for_state(task, client, info, power_state, deadline)
+                lost = self._power_off(task, client, info, deadline)
+            _wait_for_state(task, client, info, power_state, deadline, lost)
         LOG.info('Node %(node)s (blade %(blade)d) is now %(state)s',
                  {'node': task.node.uuid, 'blade': info['blade_id'],
                   'state': power_state})
 
     @staticmethod
-    def _power_off(client, info, deadline):
+    def _power_off(task, client, info, deadline):
+        """Send SetBladeOff; return the error of a lost reply, else None."""
         for attempt in range(_MAX_ATTEMPTS):
             try:
-                client.set_blade_off(info['blade_id'])
-                return
+                return _command(task, info,
+                                lambda: client.set_blade_off(info['blade_id']))
             except ocs_exc.DevicePoweredOffError:
                 # No power at all: the host is off already.
-                return
+                return None
             except ocs_exc.FirmwareDecompressingError:
                 # The host is off now but the BMC's power-restore policy may
                 # turn it on once decompressed: wait and make sure.
                 if attempt == _MAX_ATTEMPTS - 1:
                     raise
-                _wait_for_firmware(client, info, deadline, states.POWER_OFF)
+                _wait_for_firmware(task, client, info, deadline,
+                                   states.POWER_OFF)
 
     @METRICS.timer('MsftOcsPower.reboot')
     @task_manager.require_exclusive_lock
@@ -323,7 +443,9 @@ class MsftOcsPower(driver_info.ValidateDriverInfoMixin,
                       'set and the chassis manager can only reboot a '
                       'blade by power-cycling it') % task.node.uuid,
                     pstate=states.REBOOT)
-            _start_host(task, client, info, deadline, power_cycle=True)
-            _wait_for_state(task, client, info, states.POWER_ON, deadline)
+            lost = _start_host(task, client, info, deadline,
+                               power_cycle=True)
+            _wait_for_state(task, client, info, states.POWER_ON, deadline,
+                            lost)
         LOG.info('Node %(node)s (blade %(blade)d) was power-cycled',
                  {'node': task.node.uuid, 'blade': info['blade_id']})

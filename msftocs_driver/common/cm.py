@@ -78,6 +78,11 @@ def describe(exc):
     return text
 
 
+def _reads(operation):
+    """Whether a chassis-manager operation only reads (``Get...``)."""
+    return bool(operation) and operation.startswith('Get')
+
+
 def translate(node_uuid, action, exc, power_state=None):
     """Translate a client error into an ironic exception and log it once.
 
@@ -86,30 +91,43 @@ def translate(node_uuid, action, exc, power_state=None):
     :param exc: an :class:`~msftocs_driver.ocs.exceptions.OCSError`.
     :param power_state: the target power state when the failed call was
         part of a power change; a chassis-manager failure then becomes a
-        ``PowerStateFailure``.
+        ``PowerStateFailure`` (a rejected parameter stays an
+        ``InvalidParameterValue``).
     :returns: the ironic exception to raise (``from exc``).
     """
     error = describe(exc)
-    if isinstance(exc, ocs_exc.AuthenticationError):
-        result = msftocs_exc.MsftOcsAuthenticationError(
-            node=node_uuid, error=_('%(action)s: %(err)s') %
-            {'action': action, 'err': error})
-    elif isinstance(exc, ocs_exc.ConnectionError):
-        result = msftocs_exc.MsftOcsConnectionError(
-            node=node_uuid, error=_('%(action)s: %(err)s') %
-            {'action': action, 'err': error})
-    elif isinstance(exc, ocs_exc.ParameterOutOfRangeError):
+    if isinstance(exc, ocs_exc.ConnectionError):
+        if exc.may_have_run and not _reads(exc.operation):
+            error = _('no reply to %(op)s, which may have been applied: '
+                      '%(err)s') % {'op': exc.operation or _('the request'),
+                                    'err': error}
+        elif exc.may_have_run:
+            error = _('no reply to %(op)s: %(err)s') % {
+                'op': exc.operation, 'err': error}
+        else:
+            error = _('cannot reach the chassis manager: %s') % error
+    if isinstance(exc, ocs_exc.ParameterOutOfRangeError):
         result = exception.InvalidParameterValue(
             _('The chassis manager of node %(node)s rejected a parameter '
               'of "%(action)s" (most often driver_info/msftocs_blade_id '
               'beyond the chassis population of 24 or 48 blades): %(err)s')
             % {'node': node_uuid, 'action': action, 'err': error})
     elif power_state is not None:
+        # Ironic's convention for power actions, whatever went wrong.
         result = exception.PowerStateFailure(
             _('Failed to set node %(node)s power state to %(state)s while '
               'doing "%(action)s": %(err)s') %
             {'node': node_uuid, 'state': power_state, 'action': action,
              'err': error}, pstate=power_state)
+    elif isinstance(exc, ocs_exc.AuthenticationError):
+        result = msftocs_exc.MsftOcsAuthenticationError(
+            node=node_uuid, error=_('%(action)s: %(err)s') %
+            {'action': action, 'err': error})
+    elif isinstance(exc, ocs_exc.ConnectionError):
+        cls = (msftocs_exc.MsftOcsNoReplyError if exc.may_have_run
+               else msftocs_exc.MsftOcsConnectionError)
+        result = cls(node=node_uuid, error=_('%(action)s: %(err)s') %
+                     {'action': action, 'err': error})
     else:
         result = msftocs_exc.MsftOcsError(
             node=node_uuid, error=_('%(action)s: %(err)s') %

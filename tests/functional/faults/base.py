@@ -92,6 +92,8 @@ class FaultTestCase(base.MsftOcsTestCase):
 
     #: Extra options for this class, on top of :data:`CLIENT_OPTIONS`.
     msftocs_options = {}
+    #: Extra arguments of this class's ``EmulatorProcess``.
+    emulator_options = {}
 
     @classmethod
     def setUpClass(cls):
@@ -99,7 +101,8 @@ class FaultTestCase(base.MsftOcsTestCase):
         cls.password = 'pw-' + secrets.token_urlsafe(12)
         # Started before ironic's fixtures block subprocesses for the tests.
         cls.emulator = runner.EmulatorProcess(
-            blades=24, password=cls.password, decompression_seconds=0.5)
+            **dict({'blades': 24, 'password': cls.password,
+                    'decompression_seconds': 0.5}, **cls.emulator_options))
         cls.emulator.start()
 
     @classmethod

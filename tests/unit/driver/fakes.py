@@ -50,8 +50,9 @@ def switch(state, seconds=0, blade=3):
 class MockedClientTestCase(base.MsftOcsTestCase):
     """An msftocs node (blade 3) whose chassis-manager client is a mock.
 
-    Sleeps are patched out; the power-state cache is off unless a test
-    turns it on.
+    Sleeps are patched out: ``time.sleep`` returns at once and moves the
+    clock of ``time.monotonic`` forward by as much. The power-state cache
+    is off unless a test turns it on.
     """
 
     def setUp(self):
@@ -63,9 +64,18 @@ class MockedClientTestCase(base.MsftOcsTestCase):
                                   autospec=True, return_value=self.client)
         self.build = build.start()
         self.addCleanup(build.stop)
-        for target, name in ((time, 'sleep'),
-                             (loopingcall.BackOffLoopingCall, '_sleep')):
-            patcher = mock.patch.object(target, name, autospec=True)
+        self.slept = 0.0
+        real_monotonic = time.monotonic
+
+        def sleep(seconds):
+            self.slept += max(seconds, 0)
+
+        for target, name, effect in (
+                (time, 'sleep', sleep),
+                (time, 'monotonic', lambda: real_monotonic() + self.slept),
+                (loopingcall.BackOffLoopingCall, '_sleep', None)):
+            patcher = mock.patch.object(target, name, autospec=True,
+                                        side_effect=effect)
             patcher.start()
             self.addCleanup(patcher.stop)
         self.node = self.create_node()

@@ -60,7 +60,8 @@ class TranslateTestCase(base.MsftOcsTestCase):
         result = self._translate(ocs_exc.TimeLimitError(
             'the time limit ran out', operation='SetBladeOn', blade_id=3),
             power_state='power on')
-        self.assertIsInstance(result, msftocs_exc.MsftOcsConnectionError)
+        self.assertIsInstance(result, exception.PowerStateFailure)
+        self.assertIn('no reply to SetBladeOn', str(result))
         self.assertIn('time limit', str(result))
         self.assertNotIn('read_timeout', str(result))
 

@@ -12,16 +12,13 @@
 
 """Tests of power changes and reboots of the msftocs power interface."""
 
-import itertools
 import time
 from unittest import mock
 
 from ironic.common import boot_devices
 from ironic.common import exception
 from ironic.common import states
-from ironic.conductor import utils as cond_utils
 
-from msftocs_driver import exception as msftocs_exc
 from msftocs_driver import management
 from msftocs_driver.ocs import constants
 from msftocs_driver.ocs import exceptions as ocs_exc
@@ -33,6 +30,11 @@ from tests.unit.driver import fakes
 ON = constants.PowerState.ON
 OFF = constants.PowerState.OFF
 CODE = constants.CompletionCode
+
+
+def _pauses():
+    """The sleeps of the driver (oslo.db yields with sleep(0))."""
+    return [c for c in time.sleep.call_args_list if c != mock.call(0)]
 
 
 class SetPowerStateTestCase(fakes.MockedClientTestCase):
@@ -100,10 +102,9 @@ class SetPowerStateTestCase(fakes.MockedClientTestCase):
         self.client.set_blade_on.side_effect = fakes.powered_off()
         self.client.get_power_state.return_value = fakes.switch(
             constants.PowerState.OnFwDecompress, 28)
-        with mock.patch.object(time, 'monotonic', autospec=True,
-                               side_effect=itertools.count(0, 7)):
-            exc = self.assertRaises(exception.PowerStateFailure, self._set,
-                                    states.POWER_ON, timeout=30)
+        exc = self.assertRaises(exception.PowerStateFailure, self._set,
+                                states.POWER_ON, timeout=30)
+        self.assertAlmostEqual(30, self.slept, delta=0.5)
         self.assertIn('decompression', str(exc))
         self.assertIn(self.node.uuid, str(exc))
 
@@ -136,25 +137,51 @@ class SetPowerStateTestCase(fakes.MockedClientTestCase):
 
     def test_timeout_shared_by_decompression_and_wait(self):
         self.client.set_blade_on.side_effect = [fakes.powered_off(), None]
-        self.client.get_power_state.return_value = fakes.switch(ON, 0)
+        self.client.get_power_state.side_effect = [
+            fakes.switch(ON, 20)] * 20 + [fakes.switch(ON, 0)]
         self.client.get_blade_state.return_value = OFF
-        clock = itertools.count(100, 4)
-        with mock.patch.object(time, 'monotonic', autospec=True,
-                               side_effect=lambda: next(clock)), \
-                mock.patch.object(cond_utils, 'node_wait_for_power_state',
-                                  autospec=True) as wait:
-            self._set(states.POWER_ON, timeout=30)
-        # The deadline was taken at 100; the time limit of the calls, the
-        # power-change records and the wait took the next ticks.
-        wait.assert_called_once_with(mock.ANY, states.POWER_ON, timeout=18)
+        exc = self.assertRaises(exception.PowerStateFailure, self._set,
+                                states.POWER_ON, timeout=30)
+        # 20 one-second polls of the switch, then the wait for power on:
+        # 30 seconds in all, not 30 more.
+        self.assertAlmostEqual(30, self.slept, delta=0.5)
+        self.assertIn('reads power off', str(exc))
 
     def test_default_timeout(self):
         self.config(power_state_change_timeout=45, group='conductor')
         self.client.get_blade_state.return_value = ON
-        with mock.patch.object(cond_utils, 'node_wait_for_power_state',
-                               autospec=True) as wait:
-            self._set(states.POWER_OFF)
-        self.assertIn(wait.call_args[1]['timeout'], (44, 45))
+        self.assertRaises(exception.PowerStateFailure, self._set,
+                          states.POWER_OFF)
+        self.assertAlmostEqual(45, self.slept, delta=0.5)
+
+    def test_wait_polls_on_the_calling_thread_within_the_limit(self):
+        # ironic's node_wait_for_power_state would poll on a thread of its
+        # own, where the time limit of the change does not apply.
+        seen = []
+
+        def read(blade):
+            seen.append(failures.time_left())
+            return ON if len(seen) > 3 else OFF
+
+        self.client.get_blade_state.side_effect = read
+        self._set(states.POWER_ON, timeout=30)
+        self.assertEqual(4, len(seen))
+        for left in seen:
+            self.assertIsNotNone(left)
+            self.assertLessEqual(left, 30 + power.CALL_GRACE)
+        # Back-off between the reads: 1, 2, 4 seconds.
+        self.assertEqual([mock.call(1.0), mock.call(2.0), mock.call(4.0)],
+                         _pauses())
+
+    def test_wait_records_what_was_observed(self):
+        self.client.get_blade_state.return_value = OFF
+        with self.acquire() as task:
+            exc = self.assertRaises(exception.PowerStateFailure,
+                                    task.driver.power.set_power_state,
+                                    task, states.POWER_ON, timeout=10)
+            self.assertEqual(states.POWER_OFF, task.node.power_state)
+        self.assertIn('the command was accepted', str(exc))
+        self.assertIn('reads power off', str(exc))
 
     def test_power_on_failure(self):
         self.client.set_blade_on.side_effect = ocs_exc.CompletionCodeError(
@@ -170,13 +197,89 @@ class SetPowerStateTestCase(fakes.MockedClientTestCase):
             lambda blade: time_left.append(failures.time_left()))
         self.client.get_blade_state.return_value = ON
         self._set(states.POWER_ON, timeout=30)
-        self.assertTrue(30 < time_left[0] <= 30 + power._CALL_GRACE)
+        self.assertTrue(30 < time_left[0] <= 30 + power.CALL_GRACE)
         self.assertIsNone(failures.time_left())
 
-    def test_power_on_hung(self):
-        self.client.set_blade_on.side_effect = ocs_exc.ReadTimeoutError(
-            'read timed out', operation='SetBladeOn', blade_id=3)
-        self.assertRaises(msftocs_exc.MsftOcsConnectionError, self._set,
+    def _lost(self, operation='SetBladeOn'):
+        return ocs_exc.ReadTimeoutError(
+            'no reply within the read timeout', operation=operation,
+            blade_id=3)
+
+    def test_power_on_reply_lost_but_ran(self):
+        self.client.set_blade_on.side_effect = self._lost()
+        self.client.get_blade_state.side_effect = [OFF, OFF, ON]
+        with self.acquire() as task:
+            task.driver.power.set_power_state(task, states.POWER_ON,
+                                              timeout=10)
+        self.client.set_blade_on.assert_called_once_with(3)
+        self.assertEqual(3, self.client.get_blade_state.call_count)
+
+    def test_power_on_reply_lost_and_not_reached(self):
+        self.client.set_blade_on.side_effect = self._lost()
+        self.client.get_blade_state.return_value = OFF
+        with self.acquire() as task:
+            exc = self.assertRaises(exception.PowerStateFailure,
+                                    task.driver.power.set_power_state,
+                                    task, states.POWER_ON, timeout=10)
+            self.assertEqual(states.POWER_OFF, task.node.power_state)
+        self.assertIn('no reply to SetBladeOn', str(exc))
+        self.assertIn('reads power off', str(exc))
+        self.assertNotIn('annot reach', str(exc))
+        self.client.set_blade_on.assert_called_once_with(3)
+
+    def test_power_on_reply_lost_and_blade_unreadable(self):
+        self.client.set_blade_on.side_effect = self._lost()
+        self.client.get_blade_state.side_effect = self._lost('GetBladeState')
+        with self.acquire() as task:
+            exc = self.assertRaises(exception.PowerStateFailure,
+                                    task.driver.power.set_power_state,
+                                    task, states.POWER_ON, timeout=10)
+            # Unknown: the next power sync records what the blade says.
+            self.assertIsNone(task.node.power_state)
+        self.assertIn('no reply to SetBladeOn', str(exc))
+        self.assertIn('could not be read', str(exc))
+
+    def test_power_off_reply_lost_but_ran(self):
+        self.client.set_blade_off.side_effect = self._lost('SetBladeOff')
+        self.client.get_blade_state.side_effect = [ON, OFF]
+        self._set(states.POWER_OFF, timeout=10)
+        self.client.set_blade_off.assert_called_once_with(3)
+
+    def test_switch_on_reply_lost_but_ran(self):
+        self.client.set_blade_on.side_effect = [fakes.powered_off(), None]
+        self.client.set_power_on.side_effect = self._lost('SetPowerOn')
+        self.client.get_power_state.side_effect = [
+            fakes.switch(constants.PowerState.OFF, 0), fakes.switch(ON, 0)]
+        self.client.get_blade_state.return_value = ON
+        self._set(states.POWER_ON, timeout=10)
+        self.client.set_power_on.assert_called_once_with(3)
+        self.client.set_blade_active_power_cycle.assert_called_once_with(
+            3, off_time=0)
+
+    def test_switch_on_reply_lost_and_not_reached(self):
+        self.client.set_blade_on.side_effect = [fakes.powered_off(), None]
+        self.client.set_power_on.side_effect = self._lost('SetPowerOn')
+        self.client.get_power_state.return_value = fakes.switch(
+            constants.PowerState.OFF, 0)
+        exc = self.assertRaises(exception.PowerStateFailure, self._set,
+                                states.POWER_ON, timeout=5)
+        self.assertIn('no reply to SetPowerOn', str(exc))
+        self.assertIn('reads OFF', str(exc))
+        self.client.set_power_on.assert_called_once_with(3)
+
+    def test_cannot_reach_is_not_waited_for(self):
+        self.client.set_blade_on.side_effect = ocs_exc.ConnectionError(
+            'connection failed: NewConnectionError', operation='SetBladeOn',
+            blade_id=3, may_have_run=False)
+        exc = self.assertRaises(exception.PowerStateFailure, self._set,
+                                states.POWER_ON)
+        self.assertIn('cannot reach', str(exc))
+        self.client.get_blade_state.assert_not_called()
+
+    def test_authentication_error_is_a_power_state_failure(self):
+        self.client.set_blade_on.side_effect = ocs_exc.AuthenticationError(
+            'HTTP 401', operation='SetBladeOn', blade_id=3)
+        self.assertRaises(exception.PowerStateFailure, self._set,
                           states.POWER_ON)
 
     def test_power_off(self):
@@ -226,23 +329,17 @@ class SetPowerStateTestCase(fakes.MockedClientTestCase):
             self.assertRaises(exception.ExclusiveLockRequired,
                               task.driver.power.reboot, task)
 
-    def test_target_reached_at_once_skips_ironic_wait(self):
-        # ironic's wait would first look one second after it starts.
+    def test_target_reached_at_once_no_wait(self):
         self.client.get_blade_state.return_value = ON
-        with mock.patch.object(cond_utils, 'node_wait_for_power_state',
-                               autospec=True) as wait:
-            self._set(states.POWER_ON)
-        wait.assert_not_called()
+        self._set(states.POWER_ON)
+        self.assertEqual([], _pauses())
         self.client.get_blade_state.assert_called_once_with(3)
 
     def test_target_not_reached_at_once_waits(self):
-        self.client.get_blade_state.return_value = ON
-        with mock.patch.object(cond_utils, 'node_wait_for_power_state',
-                               autospec=True) as wait:
-            self._set(states.POWER_OFF)
-        wait.assert_called_once_with(mock.ANY, states.POWER_OFF,
-                                     timeout=mock.ANY)
-        self.client.get_blade_state.assert_called_once_with(3)
+        self.client.get_blade_state.side_effect = [ON, ON, OFF]
+        self._set(states.POWER_OFF)
+        self.assertEqual(3, self.client.get_blade_state.call_count)
+        self.assertEqual(2, len(_pauses()))
 
     def test_wait_reads_fresh_state(self):
         self.config(power_state_cache_ttl=10, group='msftocs')

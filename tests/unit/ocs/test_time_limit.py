@@ -118,6 +118,11 @@ def test_nested_limits_keep_the_earlier_end():
 
 
 def test_limit_is_per_thread():
+    # The limit binds the calls of the thread that set it, and only those:
+    # whoever bounds a piece of work polls on its own thread (the power
+    # interface runs its waits on the thread of the power change, see
+    # tests/unit/driver/test_power.py
+    # test_wait_polls_on_the_calling_thread_within_the_limit).
     seen = []
     with failures.time_limit(1):
         thread = threading.Thread(
