@@ -18,7 +18,8 @@ steps of :mod:`tools.scenario_steps`, explaining each one in plain words
 and showing the real ``baremetal`` commands and what they printed. The
 end-to-end tests (``tests/e2e``) run the very same steps. Everything is
 stopped at the end, also on failure or Ctrl-C; the exit code is 0 only if
-every step worked.
+every step worked. ``--deploy`` narrates the deploy of a VM-backed blade
+instead (:mod:`tools.deploy_demo`).
 """
 
 import shutil
@@ -108,8 +109,14 @@ def run(out=_render):
     return 0
 
 
-def main():
+def main(argv=None):
     signal.signal(signal.SIGTERM, _interrupt)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv == ['--deploy']:
+        from tools import deploy_demo
+        sys.exit(deploy_demo.run(_render, _heading))
+    if argv:
+        sys.exit('usage: python -m tools.demo [--deploy]')
     sys.exit(run())
 
 

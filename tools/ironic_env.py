@@ -148,11 +148,14 @@ class StandaloneIronic(object):
     :param sync_interval: ``[conductor]sync_power_state_interval``.
     :param console_ports: how many ports ``[console]port_range`` holds.
     :param keep_workdir: leave the work directory (config, logs) behind.
+    :param extra_config: more ``ironic.conf`` text, appended; an option
+        set again there wins (oslo.config keeps the last value).
     """
 
     def __init__(self, msftocs_options=None, sync_interval=10,
-                 console_ports=4, keep_workdir=False):
+                 console_ports=4, keep_workdir=False, extra_config=''):
         self.msftocs_options = dict(msftocs_options or {})
+        self.extra_config = extra_config
         self.sync_interval = sync_interval
         self.console_ports = console_ports
         self.keep_workdir = keep_workdir
@@ -186,6 +189,8 @@ class StandaloneIronic(object):
                 api_port=self.api_port, http_port=sysutils.free_port(),
                 sync_interval=self.sync_interval,
                 console_ports=self.console_port_range, msftocs=msftocs))
+            if self.extra_config:
+                conf.write('\n' + self.extra_config)
         return path
 
     def _service_env(self):
