@@ -144,7 +144,8 @@ def _measure(mode, ports, password):
         infos.append(driver_info.parse_driver_info(node))
     if mode == 'clients':
         for info in infos:
-            client_cache.get_client(info).get_blade_state(info['blade_id'])
+            with client_cache.borrowed_client(info) as client:
+                client.get_blade_state(info['blade_id'])
     gc.collect()
     return {'maxrss_kib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
             'rss_kib': _current_rss_kib()}

@@ -17,7 +17,15 @@ session with kept-alive connections) serves every node that reaches the same
 chassis manager with the same credentials, TLS and authentication settings.
 The cache is a bounded LRU (``[msftocs]client_cache_size``) guarded by a
 lock: ironic runs power sync and API requests on real threads. A client
-that leaves the cache is closed once no caller uses it any more.
+leaves the cache when it is the least recently used one of a full cache,
+when nobody used it for ``[msftocs]client_idle_timeout`` seconds, when it is
+evicted after an error, or when a client is built for a new password of the
+same user and chassis manager (a password rotation); it is closed once no
+caller uses it any more.
+
+Every client of one chassis manager endpoint, whatever its credentials and
+however many times it was replaced, draws from one budget of
+``[msftocs]max_connections`` concurrent requests.
 """
 
 import collections
@@ -25,6 +33,8 @@ import contextlib
 import hashlib
 import os
 import threading
+import time
+import weakref
 
 from oslo_log import log
 
@@ -41,18 +51,45 @@ _DIGEST_KEY = os.urandom(32)
 
 
 class _Entry:
-    """A cached client and how many callers are using it right now."""
+    """A cached client, how many callers use it now, when it was last used."""
 
-    __slots__ = ('client', 'users', 'retired')
+    __slots__ = ('client', 'users', 'retired', 'last_used', 'budget')
 
     def __init__(self, client):
         self.client = client
         self.users = 0
         self.retired = False
+        self.last_used = time.monotonic()
+        self.budget = None
 
 
 _lock = threading.Lock()
 _entries = collections.OrderedDict()
+#: base URL -> the budget (a semaphore) every client of it shares;
+#: an endpoint's budget lives as long as one of its clients does.
+_budgets = weakref.WeakValueDictionary()
+
+
+class _Budget:
+    """The connection budget of one endpoint (weakly referenceable)."""
+
+    __slots__ = ('size', 'slots', '__weakref__')
+
+    def __init__(self, size):
+        self.size = size
+        self.slots = threading.BoundedSemaphore(size)
+
+
+def _budget(base_url, size):
+    """The shared budget of an endpoint; the caller holds ``_lock``.
+
+    A new one is made only when none exists or ``max_connections``
+    changed (clients built before the change keep theirs until they go).
+    """
+    budget = _budgets.get(base_url)
+    if budget is None or budget.size != size:
+        budget = _budgets[base_url] = _Budget(size)
+    return budget
 
 
 def cache_key(info):
@@ -70,7 +107,7 @@ def cache_key(info):
             info['auth_type'])
 
 
-def _build_client(info):
+def _build_client(info, slots=None):
     opts = CONF.msftocs
     return ocs_client.ChassisManagerClient(
         info['base_url'], info['username'], info['password'],
@@ -79,7 +116,7 @@ def _build_client(info):
         read_timeout=opts.read_timeout,
         retries=opts.retries,
         retry_interval=opts.retry_interval,
-        max_connections=opts.max_connections)
+        max_connections=opts.max_connections, slots=slots)
 
 
 def _close(client, base_url, node_uuid=None):
@@ -106,19 +143,54 @@ def _retire(key, entry):
     return entry.client if entry.users == 0 else None
 
 
+def _expired(now):
+    """Retire idle and superseded entries; the caller holds ``_lock``.
+
+    :returns: ``(client, base_url)`` pairs to close outside the lock.
+    """
+    idle = CONF.msftocs.client_idle_timeout
+    to_close = []
+    if idle > 0:
+        for key, entry in list(_entries.items()):
+            if entry.users == 0 and now - entry.last_used > idle:
+                to_close.append((_retire(key, entry), key[0]))
+    return [pair for pair in to_close if pair[0] is not None]
+
+
+def _rotated(key):
+    """Retire the entries of the same user with another password.
+
+    The caller holds ``_lock``.
+
+    :returns: ``(client, base_url)`` pairs to close outside the lock.
+    """
+    to_close = []
+    for old_key, old_entry in list(_entries.items()):
+        if (old_key[:2] == key[:2] and old_key[2] != key[2]):
+            client = _retire(old_key, old_entry)
+            if client is not None:
+                to_close.append((client, old_key[0]))
+    return to_close
+
+
 def _checkout(info):
     size = CONF.msftocs.client_cache_size
     key = cache_key(info)
-    to_close = []
+    now = time.monotonic()
     with _lock:
+        to_close = _expired(now)
         entry = _entries.get(key)
         if entry is not None:
             _entries.move_to_end(key)
         else:
             # Building a client does no I/O, so doing it under the lock is
             # cheap and guarantees one client per key.
-            entry = _Entry(_build_client(info))
+            budget = _budget(info['base_url'], CONF.msftocs.max_connections)
+            entry = _Entry(_build_client(info, budget.slots))
+            # Keep the budget alive as long as the client.
+            entry.budget = budget
             if size > 0:
+                to_close.extend(_rotated(key))
                 _entries[key] = entry
                 while len(_entries) > size:
                     old_key, old_entry = next(iter(_entries.items()))
@@ -128,6 +200,7 @@ def _checkout(info):
             else:
                 entry.retired = True
         entry.users += 1
+        entry.last_used = now
     for client, base_url in to_close:
         _close(client, base_url, info['node_uuid'])
     return entry
@@ -136,6 +209,7 @@ def _checkout(info):
 def _checkin(entry, info):
     with _lock:
         entry.users -= 1
+        entry.last_used = time.monotonic()
         close_now = entry.retired and entry.users == 0
     if close_now:
         _close(entry.client, info['base_url'], info['node_uuid'])
@@ -156,23 +230,6 @@ def borrowed_client(info):
         yield entry.client
     finally:
         _checkin(entry, info)
-
-
-def get_client(info):
-    """Return the shared client of a chassis manager.
-
-    Prefer :func:`borrowed_client`: a client returned here may be closed
-    when it leaves the cache while the caller still holds it (requests then
-    reopen connections transparently), and with caching disabled the
-    caller owns the new client and must close it.
-
-    :param info: the dict returned by ``driver_info.parse_driver_info``.
-    :returns: a ``ChassisManagerClient``.
-    """
-    entry = _checkout(info)
-    with _lock:
-        entry.users -= 1
-    return entry.client
 
 
 def evict(info, client=None):

@@ -82,6 +82,14 @@ opts = [
                       'recently used one is closed when the cache is full; '
                       '0 disables caching and opens a connection per '
                       'call.')),
+    cfg.FloatOpt('client_idle_timeout',
+                 default=600.0,
+                 min=0.0,
+                 help=_('Seconds after which a chassis-manager client that '
+                        'nobody used is closed (with its kept-alive '
+                        'connections) and forgotten; checked whenever a '
+                        'client is lent. 0 keeps clients until the cache is '
+                        'full.')),
     cfg.FloatOpt('power_state_cache_ttl',
                  default=20.0,
                  min=0.0,

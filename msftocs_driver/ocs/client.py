@@ -53,17 +53,21 @@ class ChassisManagerClient(console_api.ConsoleOperations,
     :param retry_interval: first retry delay in seconds, then doubled.
     :param max_connections: most concurrent requests to this chassis
         manager.
+    :param slots: a semaphore of ``max_connections`` slots shared with the
+        other clients of the same chassis manager (see
+        :class:`~msftocs_driver.ocs.connector.Connector`).
     :raises ValueError: on an invalid argument, e.g. a base URL with a path.
     """
 
     def __init__(self, base_url, username, password, *, auth='basic',
                  verify=True, connect_timeout=10.0, read_timeout=60.0,
-                 retries=2, retry_interval=0.5, max_connections=4):
+                 retries=2, retry_interval=0.5, max_connections=4,
+                 slots=None):
         self._connector = connector.Connector(
             base_url, username, password, auth=auth, verify=verify,
             connect_timeout=connect_timeout, read_timeout=read_timeout,
             retries=retries, retry_interval=retry_interval,
-            max_connections=max_connections)
+            max_connections=max_connections, slots=slots)
         self._version = version.VersionCache(self.get_service_version,
                                              self._connector.endpoint)
 

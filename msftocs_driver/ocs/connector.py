@@ -95,12 +95,18 @@ class Connector:
     :param retry_interval: delay before the first retry in seconds; doubled
         for each further retry.
     :param max_connections: most concurrent requests (and connections).
+    :param slots: a semaphore of ``max_connections`` slots that this
+        connector shares with the other connectors of the same chassis
+        manager (e.g. the clients built for other credentials, or the one
+        that replaced a client dropped after an error), so that together
+        they never exceed the cap; a new one when omitted.
     :raises ValueError: on an invalid argument.
     """
 
     def __init__(self, base_url, username, password, *, auth='basic',
                  verify=True, connect_timeout=10.0, read_timeout=60.0,
-                 retries=2, retry_interval=0.5, max_connections=4):
+                 retries=2, retry_interval=0.5, max_connections=4,
+                 slots=None):
         self.base_url = encoding.validate_base_url(base_url)
         #: ``host:port``, what logs name the chassis manager by.
         self.endpoint = self.base_url.split('://', 1)[1]
@@ -129,7 +135,8 @@ class Connector:
         self.retry_interval = float(retry_interval)
         self.max_connections = int(max_connections)
         self._idle = queue.LifoQueue()
-        self._slots = threading.BoundedSemaphore(self.max_connections)
+        self._slots = (threading.BoundedSemaphore(self.max_connections)
+                       if slots is None else slots)
         self._generation = 0
         self._lock = threading.Lock()
 

@@ -13,6 +13,7 @@
 """Tests of the chassis-manager client cache."""
 
 import threading
+import time
 from unittest import mock
 
 from msftocs_driver.common import client_cache
@@ -29,6 +30,12 @@ def _info(**changes):
     return info
 
 
+def _get(info):
+    """The cached client of ``info``, borrowed and given back at once."""
+    with client_cache.borrowed_client(info) as client:
+        return client
+
+
 @mock.patch.object(ocs_client, 'ChassisManagerClient', autospec=True)
 class ClientCacheTestCase(base.MsftOcsTestCase):
 
@@ -41,23 +48,23 @@ class ClientCacheTestCase(base.MsftOcsTestCase):
         client_cls.assert_called_once_with(
             'https://cm01:8000', 'admin', 's3cret', auth='ntlm',
             verify='/etc/ca.pem', connect_timeout=3.0, read_timeout=30.0,
-            retries=1, retry_interval=0.1, max_connections=2)
+            retries=1, retry_interval=0.1, max_connections=2,
+            slots=mock.ANY)
         client.close.assert_not_called()
 
     def test_shared_by_blades_of_a_chassis(self, client_cls):
         client_cls.side_effect = lambda *a, **kw: mock.Mock()
-        first = client_cache.get_client(_info(blade_id=1))
-        self.assertIs(first, client_cache.get_client(_info(blade_id=48,
-                                                           node_uuid='n2')))
+        first = _get(_info(blade_id=1))
+        self.assertIs(first, _get(_info(blade_id=48, node_uuid='n2')))
         self.assertEqual(1, client_cls.call_count)
 
     def test_key_separates_settings(self, client_cls):
         client_cls.side_effect = lambda *a, **kw: mock.Mock()
-        clients = {id(client_cache.get_client(info)) for info in (
+        clients = [_get(info) for info in (
             _info(), _info(password='other'), _info(username='root'),
             _info(verify_ca=False), _info(auth_type='ntlm'),
-            _info(base_url='https://cm02:8000'))}
-        self.assertEqual(6, len(clients))
+            _info(base_url='https://cm02:8000'))]
+        self.assertEqual(6, len({id(c) for c in clients}))
 
     def test_key_has_no_clear_password(self, client_cls):
         key = client_cache.cache_key(_info(password='hunter2'))
@@ -68,21 +75,21 @@ class ClientCacheTestCase(base.MsftOcsTestCase):
     def test_lru_evicts_and_closes_least_recently_used(self, client_cls):
         self.config(client_cache_size=2, group='msftocs')
         client_cls.side_effect = lambda *a, **kw: mock.Mock()
-        a = client_cache.get_client(_info(base_url='https://a'))
-        b = client_cache.get_client(_info(base_url='https://b'))
+        a = _get(_info(base_url='https://a'))
+        b = _get(_info(base_url='https://b'))
         # a becomes the most recently used: b is evicted by c.
-        self.assertIs(a, client_cache.get_client(_info(base_url='https://a')))
-        client_cache.get_client(_info(base_url='https://c'))
+        self.assertIs(a, _get(_info(base_url='https://a')))
+        _get(_info(base_url='https://c'))
         b.close.assert_called_once_with()
         a.close.assert_not_called()
-        self.assertIs(a, client_cache.get_client(_info(base_url='https://a')))
+        self.assertIs(a, _get(_info(base_url='https://a')))
         self.assertEqual(3, client_cls.call_count)
 
     def test_evicted_client_closed_after_last_user(self, client_cls):
         self.config(client_cache_size=1, group='msftocs')
         client_cls.side_effect = lambda *a, **kw: mock.Mock()
         with client_cache.borrowed_client(_info()) as busy:
-            client_cache.get_client(_info(base_url='https://b'))
+            _get(_info(base_url='https://b'))
             busy.close.assert_not_called()
         busy.close.assert_called_once_with()
 
@@ -98,20 +105,20 @@ class ClientCacheTestCase(base.MsftOcsTestCase):
 
     def test_evict(self, client_cls):
         client_cls.side_effect = lambda *a, **kw: mock.Mock()
-        old = client_cache.get_client(_info())
+        old = _get(_info())
         client_cache.evict(_info(), old)
         old.close.assert_called_once_with()
-        new = client_cache.get_client(_info())
+        new = _get(_info())
         self.assertIsNot(old, new)
         # An error seen on the old client does not evict the new one.
         client_cache.evict(_info(), old)
-        self.assertIs(new, client_cache.get_client(_info()))
+        self.assertIs(new, _get(_info()))
         client_cache.evict(_info())
         new.close.assert_called_once_with()
 
     def test_close_error_ignored(self, client_cls):
         client_cls.return_value.close.side_effect = RuntimeError('boom')
-        client_cache.get_client(_info())
+        _get(_info())
         client_cache.evict(_info())
         client_cls.return_value.close.assert_called_once_with()
 
@@ -147,3 +154,76 @@ class ClientCacheTestCase(base.MsftOcsTestCase):
             self.assertIs(by_url[url], client)
         for _, client in built:
             client.close.assert_not_called()
+
+    def test_idle_client_expires(self, client_cls):
+        self.config(client_idle_timeout=60, group='msftocs')
+        client_cls.side_effect = lambda *a, **kw: mock.Mock()
+        now = time.monotonic()
+        with mock.patch.object(time, 'monotonic', autospec=True) as clock:
+            clock.return_value = now
+            idle = _get(_info(base_url='https://idle'))
+            used = _get(_info())
+            clock.return_value = now + 50
+            self.assertIs(used, _get(_info()))
+            clock.return_value = now + 61
+            # Any lending retires what nobody used for the idle timeout.
+            self.assertIs(used, _get(_info()))
+            idle.close.assert_called_once_with()
+            used.close.assert_not_called()
+            self.assertIsNot(idle, _get(_info(base_url='https://idle')))
+
+    def test_busy_client_does_not_expire(self, client_cls):
+        self.config(client_idle_timeout=60, group='msftocs')
+        client_cls.side_effect = lambda *a, **kw: mock.Mock()
+        now = time.monotonic()
+        with mock.patch.object(time, 'monotonic', autospec=True) as clock:
+            clock.return_value = now
+            with client_cache.borrowed_client(_info()) as busy:
+                clock.return_value = now + 120
+                _get(_info(base_url='https://other'))
+                busy.close.assert_not_called()
+                self.assertIs(busy, _get(_info()))
+
+    def test_password_rotation_retires_the_old_client(self, client_cls):
+        client_cls.side_effect = lambda *a, **kw: mock.Mock()
+        old = _get(_info(password='old'))
+        with client_cache.borrowed_client(_info(password='new')) as new:
+            old.close.assert_called_once_with()
+            self.assertIsNot(old, new)
+        self.assertEqual(1, len(client_cache._entries))
+        # Another user of the chassis manager keeps its client.
+        root = _get(_info(username='root'))
+        _get(_info(password='newer'))
+        root.close.assert_not_called()
+
+    def test_one_connection_budget_per_endpoint(self, client_cls):
+        client_cls.side_effect = lambda *a, **kw: mock.Mock()
+        with client_cache.borrowed_client(_info()) as first:
+            # Evicted after an error while still in use, then replaced.
+            client_cache.evict(_info(), first)
+            _get(_info())
+            _get(_info(username='root'))
+            _get(_info(base_url='https://cm02:8000'))
+        slots = [c[1]['slots'] for c in client_cls.call_args_list]
+        self.assertIs(slots[0], slots[1])
+        self.assertIs(slots[0], slots[2])
+        self.assertIsNot(slots[0], slots[3])
+
+
+class ConnectionBudgetTestCase(base.MsftOcsTestCase):
+    """Real clients: the connector draws from the endpoint's budget."""
+
+    def test_generations_share_the_cap(self):
+        self.config(max_connections=1, group='msftocs')
+        with client_cache.borrowed_client(_info()) as first:
+            client_cache.evict(_info(), first)
+            with client_cache.borrowed_client(_info()) as second:
+                self.assertIsNot(first, second)
+                # The only slot is taken by the old generation: the new
+                # one cannot start a request.
+                first._connector._slots.acquire()
+                try:
+                    self.assertFalse(
+                        second._connector._slots.acquire(timeout=0.01))
+                finally:
+                    first._connector._slots.release()

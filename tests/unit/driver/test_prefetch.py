@@ -51,7 +51,7 @@ class PrefetchTestCase(base.MsftOcsTestCase):
         self.active = {}
         self.clients = {}
 
-        def build(info):
+        def build(info, slots=None):
             client = mock.create_autospec(
                 ocs_client.ChassisManagerClient, instance=True)
             url = info['base_url']
