@@ -179,7 +179,7 @@ class MsftOcsSocatConsole(base.ConsoleInterface):
                      '%(host)s; its serial session is taken over',
                      {'node': node.uuid, 'host': previous_host})
         try:
-            console_sessions.probe_serial_session(
+            cm_version = console_sessions.probe_serial_session(
                 node, moved or CONF.msftocs.console_force_takeover)
             console_files.ensure_directory()
             settings_file = console_files.settings_path(node.uuid)
@@ -192,7 +192,7 @@ class MsftOcsSocatConsole(base.ConsoleInterface):
             # environment, and the bridge refuses a file that others could
             # read or replace.
             settings = console_command.build_bridge_settings(
-                info, console_files.token_path(node.uuid))
+                info, console_files.token_path(node.uuid), cm_version)
             console_command.write_settings_file(settings_file, settings)
             console_utils.start_socat_console(
                 node.uuid, port, command,

@@ -88,17 +88,45 @@ def stop_left_session(info):
         stop_serial_session(info)
 
 
+def _refuse_second_console(node, info):
+    """On CM v2.0, refuse a console beside another one of this chassis.
+
+    A v2.0 chassis has one serial session, on whichever blade: a second
+    enabled console could never be connected while the first is.
+
+    :raises: MsftOcsError naming the node whose console holds the chassis.
+    """
+    for other_uuid in console_files.served_nodes():
+        if other_uuid == node.uuid:
+            continue
+        other = console_files.read_settings(other_uuid)
+        if other and other['base_url'] == info['base_url']:
+            raise msftocs_exc.MsftOcsError(
+                node=node.uuid, error=_(
+                    'start console: the chassis manager (CM v2.0) allows one '
+                    'serial console per chassis, and the console of node '
+                    '%(other)s (blade %(blade)s) of the same chassis is '
+                    'enabled; disable it first') %
+                {'other': other_uuid, 'blade': other['blade_id']})
+
+
 def probe_serial_session(node, takeover):
     """Open and close a serial session to learn whether one can be had.
 
     socat only runs the bridge when somebody connects; probing now turns a
-    powered-off blade, a session held elsewhere or a full chassis into an
-    error of the console request itself, which the operator sees.
+    powered-off blade, a session held elsewhere, a full chassis or (CM
+    v2.0) another console of the chassis into an error of the console
+    request itself, which the operator sees.
 
     :param takeover: force-stop a session held on the blade.
+    :returns: the chassis manager's version text (``'2.0.1.3'``), or None
+        if it could not be learned.
     :raises: MsftOcsError or the translated chassis-manager error.
     """
     with cm.client_for(node, 'start console') as (client, info):
+        cm_version = client.cm_version()
+        if cm_version.is_v20:
+            _refuse_second_console(node, info)
         session = ocs_serial.SerialSession(
             client, info['blade_id'], session_timeout=PROBE_SESSION_TIMEOUT,
             force_takeover=takeover)
@@ -107,9 +135,15 @@ def probe_serial_session(node, takeover):
         except (ocs_exc.SerialSessionActiveError,
                 ocs_exc.MaxSerialSessionReachedError) as exc:
             # Not a fault of the chassis manager: the operator has to act.
+            reason = serial_errors.describe_error(exc, info['blade_id'])
+            if cm_version.is_v20:
+                reason += _(' (CM v2.0 has one serial session per chassis, '
+                            'which a console of any of its blades holds)')
             raise msftocs_exc.MsftOcsError(
-                node=node.uuid, error=_('start console: %s') %
-                serial_errors.describe_error(exc, info['blade_id'])
+                node=node.uuid, error=_('start console: %s') % reason
             ) from exc
         finally:
             session.close()
+    if cm_version.assumed:
+        return None
+    return '.'.join(str(number) for number in cm_version.numbers)

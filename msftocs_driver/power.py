@@ -37,6 +37,7 @@ from oslo_log import log
 
 from msftocs_driver.common import boot_device
 from msftocs_driver.common import cm
+from msftocs_driver.common import console_guard
 from msftocs_driver.common import driver_info
 from msftocs_driver.common import state_cache
 from msftocs_driver.conf import CONF
@@ -338,8 +339,11 @@ class MsftOcsPower(driver_info.ValidateDriverInfoMixin,
         """Return the power state of the node's blade host.
 
         Under a shared lock (power sync, API reads) the state may come from
-        the chassis-wide batch of ``[msftocs]power_state_cache_ttl``; under
-        an exclusive lock it is always read fresh.
+        the chassis-wide batch of ``[msftocs]power_state_cache_ttl``, or,
+        while a console of this conductor holds the only serial session of
+        a CM v2.0 chassis, from the power switch (see
+        :mod:`~msftocs_driver.common.console_guard`); under an exclusive
+        lock it is always read fresh.
 
         :param task: a TaskManager instance.
         :returns: ``states.POWER_ON`` or ``states.POWER_OFF``.
@@ -347,6 +351,11 @@ class MsftOcsPower(driver_info.ValidateDriverInfoMixin,
             MsftOcsAuthenticationError, InvalidParameterValue.
         """
         with cm.client_for(task.node, 'get power state') as (client, info):
+            if task.shared:
+                state = console_guard.power_state_while_console(
+                    client, info, task.node.power_state)
+                if state is not None:
+                    return state
             return read_power_state(client, info,
                                     shared_lock=task.shared)
 

@@ -42,6 +42,7 @@ import time
 
 from msftocs_driver.ocs import constants
 from msftocs_driver.ocs import exceptions
+from msftocs_driver.ocs import version
 
 LOG = logging.getLogger(__name__)
 
@@ -69,32 +70,24 @@ def options_for_version(cm_version, read_timeout, session_timeout):
     * Send writes one byte every 75 ms, so a Send must be small enough to
       be answered within ``read_timeout`` (half of it, for slack).
 
-    :param cm_version: the CM version string (``'2.0.1.3'``), or None when
-        unknown (treated as 2.5).
+    :param cm_version: the CM version text (``'2.0.1.3'``), or None when
+        unknown (treated as 2.5, like anything that is no version).
     :param read_timeout: the client's read timeout, seconds.
     :param session_timeout: the inactivity timeout wanted on CM v2.5.
     :returns: a dict of keyword arguments.
     """
-    if not is_v20(cm_version):
+    if not _is_v20(cm_version):
         return {'session_timeout': session_timeout}
     chunk = int(read_timeout / 2 / V20_SECONDS_PER_BYTE)
     return {'session_timeout': V20_SESSION_TIMEOUT, 'keepalive': False,
             'send_chunk': max(1, min(SEND_CHUNK, chunk))}
 
 
-def is_v20(cm_version):
-    """Whether a CM version string is one of v2.0 (or older).
-
-    :param cm_version: e.g. ``'2.0.1.3'``; None when unknown.
-    """
-    if not cm_version:
-        return False
+def _is_v20(cm_version):
     try:
-        major, minor = (int(part) for part in
-                        str(cm_version).split('.')[:2])
+        return version.parse(cm_version).is_v20
     except ValueError:
         return False
-    return (major, minor) < (2, 5)
 
 
 class SerialSession:

@@ -28,6 +28,7 @@ from ironic.drivers.modules import console_utils
 from msftocs_driver.common import client_cache
 from msftocs_driver.common import console_files
 from msftocs_driver.common import console_settings
+from msftocs_driver.common import driver_info as msftocs_info
 from msftocs_driver.common import private_files
 from msftocs_driver import console
 from msftocs_driver import console_command
@@ -37,6 +38,7 @@ from msftocs_driver import exception as msftocs_exc
 from msftocs_driver.ocs import client as ocs_client
 from msftocs_driver.ocs import constants
 from msftocs_driver.ocs import exceptions as ocs_exc
+from msftocs_driver.ocs import version as ocs_version
 from tests import base
 
 PASSWORD = base.DRIVER_INFO['msftocs_password']
@@ -60,6 +62,7 @@ class ConsoleTestCase(base.MsftOcsTestCase):
         self.client = mock.create_autospec(ocs_client.ChassisManagerClient,
                                            instance=True)
         self.client.start_blade_serial_session.return_value = 'AA-BB'
+        self.client.cm_version.return_value = ocs_version.ASSUMED
 
         @contextlib.contextmanager
         def borrowed(info):
@@ -416,6 +419,65 @@ class StartConsoleTestCase(ConsoleTestCase):
         self.start_socat.side_effect = start
         self.assertStartFails(exception.ConsoleSubprocessFailed)
         self.stop_socat.assert_called_once_with(self.node.uuid)
+
+
+class V20StartConsoleTestCase(ConsoleTestCase):
+    """CM v2.0: one serial session per chassis."""
+
+    def setUp(self):
+        super().setUp()
+        self.client.cm_version.return_value = ocs_version.parse('2.0.1.3')
+
+    def base_url(self):
+        return msftocs_info.parse_driver_info(self.node)['base_url']
+
+    def test_version_reaches_the_bridge(self):
+        with self.acquire_task() as task:
+            self.iface.start_console(task)
+        with open(self.pw_file) as pw_file:
+            self.assertEqual('2.0.1.3', json.load(pw_file)['cm_version'])
+
+    def test_second_console_of_the_chassis_refused(self):
+        other = self.create_node(msftocs_blade_id=7)
+        console_files.ensure_directory()
+        console_settings.write(
+            console_files.settings_path(other.uuid),
+            console_command.build_bridge_settings(
+                dict(base_url=self.base_url(), blade_id=7,
+                     username='admin', password=PASSWORD, auth_type='basic',
+                     verify_ca=True, node_uuid=other.uuid), 'x'))
+        with self.acquire_task() as task:
+            error = self.assertRaises(msftocs_exc.MsftOcsError,
+                                      self.iface.start_console, task)
+        self.assertIn('one serial console per chassis', str(error))
+        self.assertIn(other.uuid, str(error))
+        self.assertIn('blade 7', str(error))
+        self.assertNotIn(PASSWORD, str(error))
+        self.client.start_blade_serial_session.assert_not_called()
+        self.start_socat.assert_not_called()
+
+    def test_console_of_another_chassis_is_fine(self):
+        other = self.create_node(msftocs_blade_id=7)
+        console_files.ensure_directory()
+        console_settings.write(
+            console_files.settings_path(other.uuid),
+            console_command.build_bridge_settings(
+                dict(base_url='https://cm02:8000', blade_id=7,
+                     username='admin', password=PASSWORD, auth_type='basic',
+                     verify_ca=True, node_uuid=other.uuid), 'x'))
+        with self.acquire_task() as task:
+            self.iface.start_console(task)
+        self.start_socat.assert_called_once()
+
+    def test_session_held_names_the_chassis_rule(self):
+        self.client.start_blade_serial_session.side_effect = _cm_error(
+            ocs_exc.SerialSessionActiveError,
+            constants.CompletionCode.SerialSessionActive)
+        with self.acquire_task() as task:
+            error = self.assertRaises(msftocs_exc.MsftOcsError,
+                                      self.iface.start_console, task)
+        self.assertIn('CM v2.0 has one serial session per chassis',
+                      str(error))
 
 
 class StopConsoleTestCase(ConsoleTestCase):
