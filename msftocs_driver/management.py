@@ -49,6 +49,7 @@ from msftocs_driver.common import boot_device
 from msftocs_driver.common import cm
 from msftocs_driver.common import driver_info
 from msftocs_driver.common import health
+from msftocs_driver.common import sensors
 from msftocs_driver import exception as msftocs_exc
 from msftocs_driver.i18n import _
 from msftocs_driver.ocs import constants
@@ -77,31 +78,6 @@ _CHASSIS_LED_MAP = {constants.LedState.ON: indicator_states.ON,
 
 _set_next_boot = boot_device.set_next_boot
 apply_pending_boot_device = boot_device.apply_pending
-
-
-def _sensors_data(reading, health):
-    """Shape a power reading and BMC sensors like ironic's IPMI sensors."""
-    data = {'Power': {'Blade Power': {
-        'Sensor ID': 'Blade Power',
-        'Sensor Reading': '%s Watts' % reading.watts,
-        'Status': 'ok',
-    }}}
-    for sensor in health.sensors:
-        if not sensor.reading:
-            # Like ipmitool's: a sensor without a reading is left out (the
-            # consumers of the notification parse the reading).
-            continue
-        name = sensor.description or 'Sensor'
-        sensor_id = '%s (%#x)' % (name, sensor.number)
-        entity = ' '.join(x for x in (sensor.entity, sensor.entity_instance)
-                          if x)
-        data.setdefault(sensor.sensor_type or 'Unknown', {})[sensor_id] = {
-            'Sensor ID': sensor_id,
-            'Entity ID': entity or None,
-            'Sensor Reading': sensor.reading,
-            'Status': sensor.status,
-        }
-    return data
 
 
 class MsftOcsManagement(driver_info.ValidateDriverInfoMixin,
@@ -274,11 +250,11 @@ class MsftOcsManagement(driver_info.ValidateDriverInfoMixin,
         try:
             with cm.client_for(node, 'get sensors data') as (client, info):
                 reading = client.get_blade_power_reading(info['blade_id'])
-                health = client.get_blade_health(info['blade_id'],
-                                                 sensors=True)
+                blade_health = client.get_blade_health(info['blade_id'],
+                                                       sensors=True)
         except msftocs_exc.MsftOcsError as exc:
             raise exception.FailedToGetSensorData(node=node.uuid, error=exc)
-        return _sensors_data(reading, health)
+        return sensors.sensors_data(reading, blade_health)
 
     def get_supported_indicators(self, task, component=None):
         """Return the blade and chassis attention LEDs.
