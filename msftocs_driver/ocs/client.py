@@ -43,8 +43,9 @@ class ChassisManagerClient(console_api.ConsoleOperations,
         no path.
     :param username: user name; ``DOMAIN\\user`` is accepted with NTLM.
     :param password: password; never logged.
-    :param auth: ``basic`` or ``ntlm`` (a stock chassis manager demands
-        NTLM under the ``Negotiate`` scheme).
+    :param auth: ``auto`` (the default: learn the scheme from the chassis
+        manager's first challenge), ``basic`` or ``ntlm`` (a stock chassis
+        manager demands NTLM under the ``Negotiate`` scheme).
     :param verify: ``True``, ``False`` or the path of a CA bundle.
     :param connect_timeout: seconds allowed to connect.
     :param read_timeout: seconds allowed for a reply.
@@ -59,7 +60,7 @@ class ChassisManagerClient(console_api.ConsoleOperations,
     :raises ValueError: on an invalid argument, e.g. a base URL with a path.
     """
 
-    def __init__(self, base_url, username, password, *, auth='basic',
+    def __init__(self, base_url, username, password, *, auth='auto',
                  verify=True, connect_timeout=10.0, read_timeout=60.0,
                  retries=2, retry_interval=0.5, max_connections=4,
                  slots=None):

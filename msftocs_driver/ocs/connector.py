@@ -64,9 +64,9 @@ import threading
 import time
 
 import requests
-import requests_ntlm
 import spnego.exceptions
 
+from msftocs_driver.ocs import auth as auth_schemes
 from msftocs_driver.ocs import deadline
 from msftocs_driver.ocs import encoding
 from msftocs_driver.ocs import exceptions
@@ -77,7 +77,7 @@ LOG = logging.getLogger(__name__)
 #: Replies larger than this are refused (a full 48-blade inventory is far
 #: smaller).
 MAX_REPLY_BYTES = 4 * 1024 * 1024
-AUTH_TYPES = ('basic', 'ntlm')
+AUTH_TYPES = auth_schemes.AUTH_TYPES
 
 
 class Connector:
@@ -86,7 +86,9 @@ class Connector:
     :param base_url: ``http(s)://host[:port]`` of the chassis manager.
     :param username: user name (``DOMAIN\\user`` is accepted for NTLM).
     :param password: password; never logged.
-    :param auth: ``basic`` or ``ntlm``.
+    :param auth: ``auto`` (learn it from the chassis manager's first
+        challenge, see :mod:`~msftocs_driver.ocs.auth`), ``basic`` or
+        ``ntlm``.
     :param verify: ``True`` to verify TLS against the system CAs, ``False``
         to skip verification, or the path of a CA bundle.
     :param connect_timeout: seconds to establish a connection.
@@ -103,7 +105,7 @@ class Connector:
     :raises ValueError: on an invalid argument.
     """
 
-    def __init__(self, base_url, username, password, *, auth='basic',
+    def __init__(self, base_url, username, password, *, auth='auto',
                  verify=True, connect_timeout=10.0, read_timeout=60.0,
                  retries=2, retry_interval=0.5, max_connections=4,
                  slots=None):
@@ -115,6 +117,7 @@ class Connector:
         if auth not in AUTH_TYPES:
             raise ValueError('auth must be one of %s, not %r'
                              % (', '.join(AUTH_TYPES), auth))
+        auth_schemes.warn_if_plaintext(self.base_url, self.endpoint)
         if not isinstance(verify, (bool, str)):
             raise ValueError('verify must be a bool or a CA bundle path')
         for name, value in (('connect_timeout', connect_timeout),
@@ -148,12 +151,7 @@ class Connector:
         session.trust_env = False
         session.verify = self.verify
         session.headers['Accept'] = 'application/xml'
-        if self.auth == 'ntlm':
-            session.auth = requests_ntlm.HttpNtlmAuth(self._username,
-                                                      self._password)
-        else:
-            session.auth = requests.auth.HTTPBasicAuth(self._username,
-                                                       self._password)
+        session.auth = None
         adapter = deadline.DeadlineAdapter(
             pool_connections=1, pool_maxsize=1, max_retries=0)
         session.mount('http://', adapter)
@@ -257,17 +255,34 @@ class Connector:
                          'delay': delay})
             time.sleep(delay)
 
-    def _auth_hint(self, challenge):
-        schemes = {part.strip().split(' ')[0].lower()
-                   for part in challenge.split(',') if part.strip()}
-        if (self.auth == 'basic' and 'basic' not in schemes
-                and schemes & {'negotiate', 'ntlm'}):
-            # A stock chassis manager only offers Windows authentication.
-            return '; it asks for Negotiate/NTLM, use the ntlm auth type'
-        return ''
+    def _scheme(self, session):
+        """Give a session the credentials of the scheme in use, if known.
+
+        :returns: ``basic``, ``ntlm``, or ``None`` while ``auto`` has not
+            seen a challenge of this endpoint yet.
+        """
+        scheme = (self.auth if self.auth != 'auto'
+                  else auth_schemes.learned(self.base_url))
+        if scheme is not None and getattr(session, 'scheme', None) != scheme:
+            session.auth = auth_schemes.make(scheme, self._username,
+                                             self._password)
+            session.scheme = scheme
+        return scheme
+
+    def _exchange(self, session, url, timeout, context):
+        with session.get(url, timeout=timeout, stream=True,
+                         allow_redirects=False) as response:
+            body = _read_body(response, context)
+            return (response.status_code, body,
+                    response.headers.get('WWW-Authenticate', ''))
 
     def _attempt(self, operation, url, blade_id, secrets):
         """Send one request and read its reply.
+
+        With ``auto`` and no scheme learned yet, the request goes without
+        credentials first; the chassis manager's challenge then decides
+        the scheme and the request is sent again, within the same attempt
+        and reply deadline (a request refused with 401 did not run).
 
         :returns: the body of an HTTP 200 reply, or the
             :class:`~msftocs_driver.ocs.failures.Failure` of the attempt.
@@ -281,13 +296,18 @@ class Connector:
         reply = deadline.Reply(self.timeout[1], failures.deadline())
         reusable = False
         start = time.monotonic()
+        scheme = self._scheme(session)
         try:
-            with deadline.watching(reply), session.get(
-                    url, timeout=timeout, stream=True,
-                    allow_redirects=False) as response:
-                body = _read_body(response, context)
-                status = response.status_code
-                challenge = response.headers.get('WWW-Authenticate', '')
+            with deadline.watching(reply):
+                status, body, challenge = self._exchange(session, url,
+                                                         timeout, context)
+                if status == 401 and scheme is None:
+                    scheme = auth_schemes.scheme_for(challenge)
+                    if scheme is not None:
+                        auth_schemes.remember(self.base_url, scheme)
+                        self._scheme(session)
+                        status, body, challenge = self._exchange(
+                            session, url, timeout, context)
             reusable = True
         except failures.Failure as failure:
             return failure
@@ -296,7 +316,7 @@ class Connector:
                 failures.from_requests_error(exc, context)
         except Exception as exc:
             return (_too_slow(reply, context)
-                    or self._foreign_failure(exc, context))
+                    or self._foreign_failure(exc, context, scheme))
         finally:
             self._checkin(generation, session, reusable)
         elapsed = time.monotonic() - start
@@ -308,20 +328,35 @@ class Connector:
         if status == 200:
             return body
         if status == 401:
-            return failures.Failure(exceptions.AuthenticationError(
-                'the chassis manager rejected the credentials (HTTP 401)%s'
-                % self._auth_hint(challenge), **context), transient=False)
+            return failures.Failure(self._unauthorised(scheme, challenge,
+                                                       context),
+                                    transient=False)
         excerpt = encoding.redacted_excerpt(body, secrets)
         error = exceptions.HTTPError(status, excerpt, **context)
         return failures.Failure(error, transient=status >= 500)
 
-    def _foreign_failure(self, exc, context):
+    def _unauthorised(self, scheme, challenge, context):
+        if scheme is None:
+            return exceptions.AuthenticationError(
+                'the chassis manager offers no authentication scheme this '
+                'client supports (HTTP 401, offered: %s)'
+                % (', '.join(sorted(auth_schemes.schemes(challenge)))
+                   or 'none'), **context)
+        if (self.auth == 'auto'
+                and auth_schemes.scheme_for(challenge) not in (None, scheme)):
+            # The chassis manager changed its mind: learn again next time.
+            auth_schemes.remember(self.base_url, None)
+        return exceptions.AuthenticationError(
+            'the chassis manager rejected the credentials (HTTP 401)%s'
+            % auth_schemes.hint(self.auth, challenge), **context)
+
+    def _foreign_failure(self, exc, context, scheme):
         """The failure of an exception neither requests nor this module's.
 
         Only the exception's type is kept: its text or attributes may hold
         a secret (a ``UnicodeEncodeError`` holds the whole password).
         """
-        if (self.auth == 'ntlm' and isinstance(
+        if (scheme == 'ntlm' and isinstance(
                 exc, (PermissionError, KeyError, ValueError,
                       spnego.exceptions.SpnegoError))):
             # requests-ntlm raises these when the server's NTLM challenge

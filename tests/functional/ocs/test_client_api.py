@@ -238,7 +238,7 @@ def test_wrong_password(endpoint, emulator):
 def test_basic_client_against_ntlm(endpoint, emulator):
     with endpoint.client(auth='basic') as cm:
         with pytest.raises(exceptions.AuthenticationError,
-                           match='use the ntlm auth type'):
+                           match='use the ntlm .or auto. auth type'):
             cm.get_blade_state(1)
 
 

@@ -17,6 +17,7 @@ from unittest import mock
 
 import pytest
 
+from msftocs_driver.ocs import auth
 from msftocs_driver.ocs import client as ocs_client
 from msftocs_driver.ocs import connector
 from tests.unit.ocs import samples
@@ -41,6 +42,14 @@ class FakeTransport:
     @property
     def last(self):
         return self.calls[-1]
+
+
+@pytest.fixture(autouse=True)
+def _forget_learned_schemes():
+    """Every test starts without learned schemes or plain-http warnings."""
+    with mock.patch.dict(auth._learned, clear=True), \
+            mock.patch.object(auth, '_warned', set()):
+        yield
 
 
 @pytest.fixture

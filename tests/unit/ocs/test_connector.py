@@ -26,9 +26,11 @@ import requests_ntlm
 import urllib3
 from urllib3 import exceptions as u3
 
+from msftocs_driver.ocs import auth as auth_schemes
 from msftocs_driver.ocs import connector
 from msftocs_driver.ocs import exceptions
 from tests.unit.ocs import samples
+from tests.unit.ocs import secrets_scan
 
 PASSWORD = 'Pa55-w0rd!'
 TOKEN = '3F-A1-07-9C-5E-22-B8-41'
@@ -133,9 +135,12 @@ class FakeSession:
         self.script = script
         self.log = log
         self.closed = False
+        self.auth = None
+        self.sent_auth = []
 
     def get(self, url, **kwargs):
         self.log.append((self, url, kwargs))
+        self.sent_auth.append(self.auth)
         action = self.script.pop(0)
         if isinstance(action, Exception):
             raise action
@@ -153,6 +158,7 @@ class Harness:
         self.requests = []
         self.sessions = []
         kwargs.setdefault('retries', 2)
+        kwargs.setdefault('auth', 'basic')
         self.connector = connector.Connector(
             'http://cm.example:8000', 'admin', PASSWORD,
             connect_timeout=3, read_timeout=7, **kwargs)
@@ -263,7 +269,7 @@ def test_authentication_hint(harness, challenge, hint):
     harness.script.append((401, b'', {'WWW-Authenticate': challenge}))
     with pytest.raises(exceptions.AuthenticationError) as caught:
         call(harness, READ, False)
-    assert ('use the ntlm auth type' in str(caught.value)) is hint
+    assert ('use the ntlm (or auto) auth type' in str(caught.value)) is hint
 
 
 def test_no_authentication_hint_with_ntlm():
@@ -327,6 +333,8 @@ def test_nothing_secret_is_logged_or_raised(harness, caplog):
     for error in errors:
         # requests exceptions (whose text holds the URL) are not chained.
         assert error.__cause__ is None and error.__context__ is None
+        secrets_scan.assert_no_secret(error, [PASSWORD, TOKEN, DATA_B64,
+                                              'sessionToken'])
     assert 'SendBladeSerialData for blade 1: HTTP 200 in' in caplog.text
     assert 'cm.example:8000' in caplog.text
 
@@ -354,6 +362,7 @@ def test_foreign_exceptions_become_own_errors(harness, foreign):
     error = caught.value
     assert str(error) == ('GetBladeState blade 1: unexpected error in the '
                           'HTTP transport (%s)' % type(foreign).__name__)
+    secrets_scan.assert_no_secret(error, [PASSWORD])
     assert error.may_have_run is True
     assert error.__context__ is None and error.__cause__ is None
     # Not retried: nothing says another attempt would fare better.
@@ -453,14 +462,19 @@ def test_pool_bounds_concurrency():
 
 
 @pytest.mark.parametrize('auth,auth_class', [
-    ('basic', requests.auth.HTTPBasicAuth),
+    ('basic', auth_schemes.Utf8BasicAuth),
     ('ntlm', requests_ntlm.HttpNtlmAuth),
 ])
 def test_real_sessions(auth, auth_class):
     conn = connector.Connector('https://cm:8000', 'DOM\\admin', PASSWORD,
                                auth=auth, verify='/etc/ca.pem')
     session = conn._new_session()
+    assert session.auth is None
+    assert conn._scheme(session) == auth
     assert isinstance(session.auth, auth_class)
+    auth_object = session.auth
+    conn._scheme(session)
+    assert session.auth is auth_object  # built once per session
     assert session.verify == '/etc/ca.pem'
     assert session.trust_env is False
     adapter = session.get_adapter('https://cm:8000/')
@@ -468,6 +482,7 @@ def test_real_sessions(auth, auth_class):
     assert adapter._pool_maxsize == 1
     assert adapter.max_retries.total == 0
     assert 'cm:8000' in repr(conn) and PASSWORD not in repr(conn)
+    assert PASSWORD not in repr(auth_object)
     session.close()
 
 
