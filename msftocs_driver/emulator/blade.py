@@ -33,8 +33,6 @@ virtual machines). Every backend's blades offer the interface of
 :class:`Blade`, so the operations never know which one answers.
 """
 
-import math
-
 from msftocs_driver.emulator import blade_records
 from msftocs_driver.emulator import console
 from msftocs_driver.ocs import constants
@@ -95,24 +93,33 @@ class Blade(object):
                 and self.bmc_reachable(now)):
             self.cached_type = self.blade_type
 
+    def decompressing(self, now):
+        """Whether the BMC firmware is still decompressing at ``now``."""
+        return self.switch_on and now < self._decompressed_at
+
     def decompression_remaining(self, now):
-        """Whole seconds of firmware decompression left (rounded up)."""
-        if not self.switch_on:
+        """Whole seconds of firmware decompression left, truncated.
+
+        The CM truncates (ChassisManager.cs v2.5), so the last fraction of
+        a second reads 0 while the firmware still decompresses; that the
+        state keeps its exact end is an inference.
+        """
+        if not self.decompressing(now):
             return 0
-        return max(0, math.ceil(self._decompressed_at - now))
+        return int(self._decompressed_at - now)
 
     def switch_state(self, now):
         """The Blade_EN state as the CM reports it."""
         if not self.switch_on:
             return constants.PowerState.OFF
-        if self.decompression_remaining(now):
+        if self.decompressing(now):
             return constants.PowerState.OnFwDecompress
         return constants.PowerState.ON
 
     def bmc_reachable(self, now):
         """Whether a BMC command would get an answer."""
         return (self.present and self.switch_on
-                and self.decompression_remaining(now) == 0)
+                and not self.decompressing(now))
 
     def switch_power_on(self, now, decompression_seconds):
         """Turn Blade_EN on; a no-op when it is already on.
@@ -213,7 +220,7 @@ class Blade(object):
             'present': self.present,
             'type': self.blade_type.value,
             'switch_on': self.switch_on,
-            'decompressing': self.decompression_remaining(now) > 0,
+            'decompressing': self.decompressing(now),
             'host_on': self.host_on,
             'next_boot': self.next_boot.name,
             'next_boot_persistent': self.next_boot_persistent,

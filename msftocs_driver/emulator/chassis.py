@@ -19,6 +19,11 @@ on a real chassis every IPMI exchange of every blade shares one serial
 line and one worker thread (reference 10), so BMC calls are serialised
 chassis-wide and each costs ``bus_cost`` seconds. Blade_EN switch calls use
 another line and skip it.
+
+The chassis also holds the CM version's :class:`~.versions.CmProfile`
+(``profile``), which the control API can change, and the v2.0 CM's
+``ApiGreenSignalling`` (:meth:`Chassis.green_signal`) with its counter of
+killed sessions.
 """
 
 import contextlib
@@ -28,10 +33,15 @@ import time
 
 from msftocs_driver.emulator import blade as blade_mod
 from msftocs_driver.emulator import console
+from msftocs_driver.emulator import versions
 from msftocs_driver.ocs import constants
 
 #: Inactivity timeout of a session started with sessionTimeoutInSecs=0.
 DEFAULT_SERIAL_TIMEOUT = 300
+#: statusDescription of an API refused by ApiGreenSignalling: the text
+#: the v2.x GetChassisInfo source writes; that the ValidateRequest path
+#: writes the same is an inference.
+SESSION_BUSY = 'Device busy.Another serial session active.'
 
 
 def new_session_token():
@@ -64,12 +74,20 @@ class Chassis(object):
         self.reset()
 
     def reset(self):
-        """Return every blade and the chassis LED to the initial state."""
+        """Return to the initial state.
+
+        Every blade, the chassis LED, the configured CM version and the
+        kill counter.
+        """
         with self.lock:
             self.backend.discard(self._blades)
             self._blades = [self.backend.make_blade(i, self.config.slot(i))
                             for i in range(1, self.population + 1)]
             self.chassis_led_on = False
+            self.profile = versions.profile(self.config.cm_version)
+            self.kill_serial_session = self.config.kill_serial_session
+            #: Serial sessions force-stopped by ApiGreenSignalling.
+            self.sessions_killed = 0
             for blade in self._blades:
                 if blade.host_on:
                     blade.console.host_booted()
@@ -102,11 +120,73 @@ class Chassis(object):
                 self.sleep(self.bus_cost)
             yield
 
+    @property
+    def decompression_seconds(self):
+        """Decompression time after a switch-on.
+
+        The configured one, else the CM version's default.
+        """
+        if self.config.decompression_seconds is not None:
+            return self.config.decompression_seconds
+        return self.profile.decompression_seconds
+
+    def set_cm(self, version=None, kill_serial_session=None):
+        """Change the emulated CM version or KillSerialConsoleSession.
+
+        :raises: ValueError for an unknown version.
+        """
+        with self.lock:
+            if version is not None:
+                self.profile = versions.profile(version)
+            if kill_serial_session is not None:
+                self.kill_serial_session = kill_serial_session
+
+    def cm_dict(self):
+        """The CM version settings and counters, for the control API."""
+        with self.lock:
+            return {'version': self.profile.version,
+                    'service_version': self.profile.service_version,
+                    'kill_serial_session': self.kill_serial_session,
+                    'serial_sessions_killed': self.sessions_killed}
+
+    def session_holder(self):
+        """The blade holding a serial session, or None (v2.0: at most one).
+
+        The caller holds :attr:`lock`.
+        """
+        for blade in self._blades:
+            if blade.session is not None:
+                return blade
+        return None
+
+    def green_signal(self):
+        """ApiGreenSignalling of a v2.0 CM (reference 8.3).
+
+        Without a serial session in the chassis the API proceeds. With one,
+        and KillSerialConsoleSession on, the session is force-stopped
+        (whichever blade holds it) and the API proceeds; with it off, the
+        API is refused. A v2.5 CM has no such check.
+
+        :returns: ``(code, description)`` of a refusal, or None.
+        """
+        if not self.profile.green_signalling:
+            return None
+        with self.lock:
+            holder = self.session_holder()
+            if holder is None:
+                return None
+            if not self.kill_serial_session:
+                return constants.CompletionCode.SerialSessionActive, (
+                    SESSION_BUSY)
+            holder.session = None
+            self.sessions_killed += 1
+        return None
+
     def switch_power_on(self, blade_id):
         """SetPowerOn: turn Blade_EN on (no-op if already on)."""
         with self.lock:
             self.blade(blade_id).switch_power_on(
-                self.clock(), self.config.decompression_seconds)
+                self.clock(), self.decompression_seconds)
 
     def switch_power_off(self, blade_id):
         """SetPowerOff: kill the blade's serial session, cut Blade_EN."""
@@ -172,7 +252,7 @@ class Chassis(object):
                 blade.cached_type = constants.BladeType.Unknown
             if changes.get('switch_on') is True:
                 blade.switch_power_on(self.clock(),
-                                      self.config.decompression_seconds)
+                                      self.decompression_seconds)
             elif changes.get('switch_on') is False:
                 blade.switch_power_off()
             if 'host_on' in changes and blade.present and blade.switch_on:
@@ -190,4 +270,4 @@ class Chassis(object):
             blades = {str(i): self.blade(i).to_dict(now)
                       for i in range(1, self.population + 1)}
             return {'blades': blades, 'chassis_led_on': self.chassis_led_on,
-                    'sessions': self.session_count}
+                    'sessions': self.session_count, 'cm': self.cm_dict()}

@@ -41,6 +41,7 @@ from msftocs_driver.emulator import chassis as chassis_mod
 from msftocs_driver.emulator import config as config_mod
 from msftocs_driver.emulator import faults
 from msftocs_driver.emulator import operations
+from msftocs_driver.emulator import versions
 from msftocs_driver.emulator.vm import qemu as vm_qemu
 
 LOG = logging.getLogger('msftocs_driver.emulator')
@@ -135,9 +136,17 @@ def parse_args(argv=None):
                         help='HTTP status of a call the role may not make')
     parser.add_argument('--tls-cert', help='PEM certificate: serve HTTPS')
     parser.add_argument('--tls-key', help='PEM private key of --tls-cert')
+    parser.add_argument('--cm-version', choices=versions.VERSIONS,
+                        help='chassis-manager version to emulate '
+                             '(default %s)' % versions.DEFAULT)
+    parser.add_argument('--kill-serial-session', choices=('on', 'off'),
+                        help='CM v2.0 KillSerialConsoleSession: blade APIs '
+                             'stop the serial session (on, the default) or '
+                             'are refused while it is open (off)')
     parser.add_argument('--decompression-seconds', type=_non_negative,
                         help='BMC firmware decompression time after a '
-                             'Blade_EN switch-on (default 28)')
+                             'Blade_EN switch-on (default 28, or 35 with '
+                             '--cm-version 2.0)')
     parser.add_argument('--config', help='JSON chassis configuration file')
     parser.add_argument('--latency', type=_non_negative,
                         help='seconds added to every call')
@@ -196,7 +205,10 @@ def build_app(args, sleep=time.sleep):
     cfg = config_mod.load(
         args.config, blades=args.blades,
         decompression_seconds=args.decompression_seconds,
-        latency=args.latency, bus_cost=args.bus_cost)
+        latency=args.latency, bus_cost=args.bus_cost,
+        cm_version=args.cm_version,
+        kill_serial_session=(None if args.kill_serial_session is None
+                             else args.kill_serial_session == 'on'))
     password = args.password
     if password is None:
         password = os.environ.get(PASSWORD_ENV, 'admin')

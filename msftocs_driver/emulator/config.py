@@ -17,6 +17,8 @@ A configuration file is a JSON object; every key is optional::
 
     {
       "blades": 24,
+      "cm_version": "2.5",
+      "kill_serial_session": true,
       "decompression_seconds": 28,
       "latency": 0.0,
       "bus_cost": 0.0,
@@ -29,13 +31,17 @@ A configuration file is a JSON object; every key is optional::
     }
 
 ``defaults`` and ``slots`` take the blade keys of :data:`BLADE_KEYS`; a
-``null`` MAC is an absent NIC ("Not Present").
+``null`` MAC is an absent NIC ("Not Present"). ``cm_version`` is ``2.5``
+or ``2.0`` (see :mod:`.versions`); ``kill_serial_session`` is the v2.0
+CM's ``KillSerialConsoleSession``. Without ``decompression_seconds`` the
+version's default applies (28 s for 2.5, 35 s for 2.0).
 """
 
 import dataclasses
 import json
 import re
 
+from msftocs_driver.emulator import versions
 from msftocs_driver.ocs import constants
 
 _MAC_RE = re.compile(r'^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$')
@@ -51,7 +57,8 @@ _CHASSIS_KEYS = {
     'blades': int, 'decompression_seconds': (int, float),
     'latency': (int, float), 'bus_cost': (int, float),
     'power_off_wait': (int, float), 'empty_slots': list, 'jbod_slots': list,
-    'macs': dict, 'defaults': dict, 'slots': dict,
+    'macs': dict, 'defaults': dict, 'slots': dict, 'cm_version': str,
+    'kill_serial_session': bool,
 }
 
 
@@ -84,11 +91,14 @@ class ChassisConfig(object):
     """Initial state and timing of the whole emulated chassis."""
 
     blades: int = 24
-    decompression_seconds: float = 28.0
+    #: None: the default of the CM version (:mod:`.versions`).
+    decompression_seconds: float = None
     latency: float = 0.0
     bus_cost: float = 0.0
     power_off_wait: float = 0.1
     slots: tuple = ()
+    cm_version: str = versions.DEFAULT
+    kill_serial_session: bool = True
 
     def slot(self, blade_id):
         """Return the :class:`SlotConfig` of one slot (1-based)."""
@@ -177,6 +187,10 @@ def build(data=None, **overrides):
     blades = data.get('blades', 24)
     if blades not in constants.CHASSIS_POPULATIONS:
         raise ConfigError('blades: must be 24 or 48, got %r' % blades)
+    cm_version = data.get('cm_version', versions.DEFAULT)
+    if cm_version not in versions.VERSIONS:
+        raise ConfigError('cm_version: must be one of %s, got %r'
+                          % (', '.join(versions.VERSIONS), cm_version))
     for key in ('decompression_seconds', 'latency', 'bus_cost',
                 'power_off_wait'):
         if data.get(key, 0) < 0:
@@ -204,9 +218,13 @@ def build(data=None, **overrides):
             values['type'] = constants.BladeType.Jbod
         values.update(per_slot.get(blade_id, {}))
         slots.append(SlotConfig(**values))
+    decompression = data.get('decompression_seconds')
     return ChassisConfig(
         blades=blades,
-        decompression_seconds=float(data.get('decompression_seconds', 28)),
+        decompression_seconds=(None if decompression is None
+                               else float(decompression)),
+        cm_version=cm_version,
+        kill_serial_session=data.get('kill_serial_session', True),
         latency=float(data.get('latency', 0)),
         bus_cost=float(data.get('bus_cost', 0)),
         power_off_wait=float(data.get('power_off_wait', 0.1)),

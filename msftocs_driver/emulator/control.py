@@ -17,7 +17,12 @@ Tests use it to read and change the emulated hardware, inject faults and
 count the CM calls a client made:
 
 - ``GET state``; ``POST blades/<id>``; ``POST reset``;
-- ``GET stats``; ``POST stats/reset``;
+- ``GET cm``; ``POST cm`` (``version`` ``2.5`` or ``2.0``,
+  ``kill_serial_session`` true or false): the CM version settings and
+  ``serial_sessions_killed``, the sessions force-stopped by a v2.0 CM's
+  ApiGreenSignalling;
+- ``GET stats``; ``POST stats/reset`` (which also zeroes
+  ``serial_sessions_killed``);
 - ``GET faults``; ``POST faults``; ``DELETE faults``;
 - ``GET blades/<id>/records``; ``POST blades/<id>/records`` (event log,
   POST codes, health faults: :mod:`.blade_records`).
@@ -35,6 +40,7 @@ from msftocs_driver.emulator import operations
 PREFIX = '/_emulator/'
 _BLADE_CHANGES = {'present': bool, 'type': str, 'switch_on': bool,
                   'host_on': bool, 'decompression_seconds': (int, float)}
+_CM_CHANGES = {'version': str, 'kill_serial_session': bool}
 _MAX_BODY = 65536
 
 
@@ -85,6 +91,19 @@ def _blade_changes(body):
     return body
 
 
+def _cm_changes(body):
+    if not isinstance(body, dict):
+        raise ControlError('400 Bad Request', 'expected a JSON object')
+    for key, value in body.items():
+        if key not in _CM_CHANGES:
+            raise ControlError('400 Bad Request', '%s: unknown field' % key)
+        try:
+            config.check_type(key, value, _CM_CHANGES[key])
+        except config.ConfigError as exc:
+            raise ControlError('400 Bad Request', str(exc))
+    return body
+
+
 class ControlApi(object):
     """Handles the control requests.
 
@@ -118,7 +137,18 @@ class ControlApi(object):
             return self.stats.to_dict()
         if path == 'stats/reset' and method == 'POST':
             self.stats.reset()
+            with self.chassis.lock:
+                self.chassis.sessions_killed = 0
             return self.stats.to_dict()
+        if path == 'cm':
+            if method == 'POST':
+                changes = _cm_changes(self._json(environ))
+                try:
+                    self.chassis.set_cm(**changes)
+                except ValueError as exc:
+                    raise ControlError('400 Bad Request', str(exc))
+            if method in ('GET', 'POST'):
+                return self.chassis.cm_dict()
         if path == 'faults':
             if method == 'GET':
                 return {'faults': self.faults.list()}

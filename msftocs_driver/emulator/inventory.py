@@ -22,7 +22,6 @@ import uuid
 
 from msftocs_driver.ocs import constants
 
-SERVICE_VERSION = '2.5.0.0'
 CHASSIS_SERIAL = 'EMUCHASSIS0001'
 CHASSIS_FIRMWARE = '2.5.0.0'
 CHASSIS_HARDWARE = 'CM-EMU-1'

@@ -63,13 +63,19 @@ class EmulatorProcess(object):
     :param bus_cost: seconds per BMC call on the shared bus; with the
         default (0) a configuration file may set it.
     :param config: path of a JSON configuration file, or None.
+    :param cm_version: ``2.5`` or ``2.0``, or None for the emulator's
+        default (or the configuration file's).
+    :param kill_serial_session: for a v2.0 CM, whether blade APIs stop the
+        serial session (True) or are refused while it is open (False);
+        None for the default (True) or the configuration file's.
     :param extra_args: more command-line arguments.
     """
 
     def __init__(self, blades=24, auth='basic', username='admin',
                  password='secret', tls_cert=None, tls_key=None,
                  decompression_seconds=None, latency=0, bus_cost=0,
-                 config=None, extra_args=()):
+                 config=None, cm_version=None, kill_serial_session=None,
+                 extra_args=()):
         self.blades = blades
         self.auth = auth
         self.username = username
@@ -90,6 +96,11 @@ class EmulatorProcess(object):
             args += ['--decompression-seconds', str(decompression_seconds)]
         if config:
             args += ['--config', str(config)]
+        if cm_version:
+            args += ['--cm-version', cm_version]
+        if kill_serial_session is not None:
+            args += ['--kill-serial-session',
+                     'on' if kill_serial_session else 'off']
         self._args = args + list(extra_args)
         self._process = None
         self._session = None
@@ -220,6 +231,27 @@ class EmulatorProcess(object):
     def stats(self):
         """Request counters: ``{"total": n, "operations": {...}}``."""
         return self._control('GET', 'stats')
+
+    def cm(self, **changes):
+        """The CM version settings and the kill counter.
+
+        :param changes: ``version`` and/or ``kill_serial_session`` to
+            change first.
+
+        :returns: ``{"version", "service_version", "kill_serial_session",
+            "serial_sessions_killed"}``.
+        """
+        if changes:
+            return self._control('POST', 'cm', changes)
+        return self._control('GET', 'cm')
+
+    def serial_sessions_killed(self):
+        """Serial sessions force-stopped by ApiGreenSignalling (v2.0).
+
+        Counted since the start or the last ``reset()`` or
+        ``reset_stats()``.
+        """
+        return self.cm()['serial_sessions_killed']
 
     def reset_stats(self):
         """Zero the request counters."""

@@ -71,7 +71,8 @@ blade_operation('SetNextBoot', Role.user, _set_next_boot, root='BootResponse')
 
 def _blade_led(chassis, blade_id, params, on):
     # IPMI Chassis Identify: interval 255 = on indefinitely, 0 = off.
-    with common.bmc_call(chassis, blade_id) as call:
+    with common.bmc_call(chassis, blade_id,
+                         unreachable=common.BMC_FAILURE) as call:
         if call.ok:
             call.blade.led_on = on
     return common.blade_envelope(call.code, call.description, blade_id)
@@ -86,8 +87,8 @@ on_off_operations(
 def _chassis_led(chassis, params, on):
     with chassis.lock:
         chassis.chassis_led_on = on
-    return 'ChassisResponse', common.envelope(common.SUCCESS,
-                                              common.SUCCESS.name)
+    # No statusDescription on success (ChassisManager.cs v2.5).
+    return 'ChassisResponse', common.envelope(common.SUCCESS)
 
 
 common.operation('SetChassisAttentionLEDOn', Role.operator)(
@@ -106,7 +107,8 @@ def get_chassis_attention_led_status(chassis, params):
 
 
 def _reading(chassis, blade_id, params):
-    with common.bmc_call(chassis, blade_id) as call:
+    with common.bmc_call(chassis, blade_id,
+                         unreachable=common.BMC_FAILURE) as call:
         if call.ok and call.blade.records.power_reading_failed:
             # The BMC answers, but its DCMI reading fails (reference 6.3).
             call.code, call.description = CODE.Failure, CODE.Failure.name
@@ -116,15 +118,19 @@ def _reading(chassis, blade_id, params):
 
 
 def _limit(chassis, blade_id, params):
-    with common.bmc_call(chassis, blade_id) as call:
+    with common.bmc_call(chassis, blade_id,
+                         unreachable=common.BMC_FAILURE) as call:
         if call.ok:
             active = call.blade.power_limit_active
             watts = call.blade.power_limit
         else:
             active, watts = False, -1.0
-    # Unordered DataMembers are sorted ordinally: isPowerLimitActive first.
-    return common.blade_envelope(call.code, call.description, blade_id) + [
-        ('isPowerLimitActive', active), ('powerLimit', watts)]
+    fields = common.blade_envelope(call.code, call.description, blade_id)
+    if chassis.profile.power_limit_active:
+        # Unordered DataMembers are sorted ordinally: isPowerLimitActive
+        # first. A v2.0 CM has powerLimit only (reference 6.3).
+        fields.append(('isPowerLimitActive', active))
+    return fields + [('powerLimit', watts)]
 
 
 def _set_limit(chassis, blade_id, params):
@@ -133,14 +139,16 @@ def _set_limit(chassis, blade_id, params):
     if not (constants.MIN_POWER_LIMIT_WATTS <= watts
             <= constants.MAX_POWER_LIMIT_WATTS):
         rejected = common.OUT_OF_RANGE
-    with common.bmc_call(chassis, blade_id, rejected=rejected) as call:
+    with common.bmc_call(chassis, blade_id, rejected=rejected,
+                         unreachable=common.BMC_FAILURE) as call:
         if call.ok:
             call.blade.power_limit = watts
     return common.blade_envelope(call.code, call.description, blade_id)
 
 
 def _activate_limit(chassis, blade_id, params, on):
-    with common.bmc_call(chassis, blade_id) as call:
+    with common.bmc_call(chassis, blade_id,
+                         unreachable=common.BMC_FAILURE) as call:
         if call.ok:
             call.blade.power_limit_active = on
     return common.blade_envelope(call.code, call.description, blade_id)

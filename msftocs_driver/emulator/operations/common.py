@@ -40,6 +40,13 @@ CODE = constants.CompletionCode
 SUCCESS = CODE.Success
 #: ``(code, description)`` of an id or value out of range.
 OUT_OF_RANGE = (CODE.ParameterOutOfRange, CODE.ParameterOutOfRange.name)
+#: A BMC that does not answer (empty slot, dead BMC), as GetBladeState,
+#: GetBladeInfo and the boot calls report it.
+BMC_TIMEOUT = (CODE.Timeout, CODE.Timeout.name)
+#: The same for the calls that check the IPMI result and set Failure
+#: themselves: SetBladeOn/Off, power cycle, blade LEDs, power reading and
+#: limit (ChassisManager.cs v2.5).
+BMC_FAILURE = (CODE.Failure, CODE.Failure.name)
 
 
 class Role(enum.IntEnum):
@@ -158,9 +165,8 @@ def check_power(blade, now):
     """
     if not blade.switch_on:
         return CODE.DevicePoweredOff, CODE.DevicePoweredOff.name
-    remaining = blade.decompression_remaining(now)
-    if remaining:
-        return decompressing(remaining)
+    if blade.decompressing(now):
+        return decompressing(blade.decompression_remaining(now))
     return None
 
 
@@ -185,12 +191,14 @@ class BmcCall(object):
 
 
 @contextlib.contextmanager
-def bmc_call(chassis, blade_id, allow_jbod=False, rejected=None):
+def bmc_call(chassis, blade_id, allow_jbod=False, rejected=None,
+             unreachable=BMC_TIMEOUT):
     """Validate a blade request as the CM does, then talk to its BMC.
 
-    ValidateRequest order (CM v2.5, reference 6.1): id range, cached blade
-    type (a known JBOD gets CommandNotValidForBlade where not allowed; an
-    Unknown type is allowed everything), Blade_EN off, decompression.
+    ValidateRequest order (CM v2.5, reference 6.1): id range, (v2.0 only:
+    ApiGreenSignalling, reference 8.3), cached blade type (a known JBOD
+    gets CommandNotValidForBlade where not allowed; an Unknown type is
+    allowed everything), Blade_EN off, decompression.
     Then the operation's own parameter checks (``rejected``). These use
     cached state and cost nothing; then one exchange on the chassis-wide
     BMC bus, which times out for an empty slot. The body of the ``with``
@@ -203,10 +211,16 @@ def bmc_call(chassis, blade_id, allow_jbod=False, rejected=None):
         offTime; the same order assumed for the other range checks,
         inference), so an empty slot answers ParameterOutOfRange, not
         Timeout, and the bus is not used.
+    :param unreachable: ``(code, description)`` when the BMC does not
+        answer.
     :yields: a :class:`BmcCall`.
     """
     if not chassis.valid_id(blade_id):
         yield BmcCall(*OUT_OF_RANGE)
+        return
+    refused = chassis.green_signal()
+    if refused:
+        yield BmcCall(*refused)
         return
     with chassis.lock:
         blade = chassis.blade(blade_id)
@@ -222,6 +236,6 @@ def bmc_call(chassis, blade_id, allow_jbod=False, rejected=None):
     with chassis.bmc_bus(), chassis.lock:
         blade = chassis.blade(blade_id)
         if not blade.bmc_reachable(chassis.clock()):
-            yield BmcCall(CODE.Timeout, CODE.Timeout.name)
+            yield BmcCall(*unreachable)
         else:
             yield BmcCall(SUCCESS, '', blade)

@@ -143,7 +143,11 @@ def get_blade_health(chassis, params):
     # By default everything but the slow sensor readings (reference 6.3).
     flags = common.requested_parts(params, _HEALTH_FLAGS,
                                    default_off=('sensorInfo',))
-    with common.bmc_call(chassis, blade_id, allow_jbod=True) as call:
+    # A BMC that does not answer: Timeout with an empty statusDescription
+    # (ChassisManager.cs v2.5).
+    with common.bmc_call(chassis, blade_id, allow_jbod=True,
+                         unreachable=(constants.CompletionCode.Timeout, '')
+                         ) as call:
         fields = (_health(call.blade, flags, chassis.clock()) if call.ok
                   else _NOT_READ)
     return 'BladeHealthResponse', common.blade_envelope(

@@ -11,7 +11,13 @@
 # under the License.
 
 
-"""Inventory operations: service version, blade and chassis information."""
+"""Inventory operations: service version, blade and chassis information.
+
+GetChassisInfo runs ApiGreenSignalling itself on a v2.0 CM, once, before
+anything else; refused, it answers SerialSessionActive with no content
+(reference 8.3). Its blade entries and GetBladeInfo go through the usual
+blade validation, which runs it per blade.
+"""
 
 from msftocs_driver.emulator import inventory
 from msftocs_driver.emulator.operations import common
@@ -29,13 +35,21 @@ _PSU_WATTS = 400
 @operation('GetServiceVersion', Role.user)
 def get_service_version(chassis, params):
     return 'ServiceVersionResponse', common.envelope(common.SUCCESS) + [
-        ('serviceVersion', inventory.SERVICE_VERSION)]
+        ('serviceVersion', chassis.profile.service_version)]
 
 
 def _nics(blade):
-    """NicInfo entries; JBODs have no NICs."""
+    """NicInfo entries, one per NIC slot of the blade.
+
+    A JBOD has no NICs to read: each entry carries the failed read's code
+    (ChassisManager.cs v2.5 lists them anyway; the code being Failure, the
+    mapping of the BMC's refusal, is an inference).
+    """
     if blade.blade_type is constants.BladeType.Jbod:
-        return xmlout.Items('NicInfo', [])
+        return xmlout.Items('NicInfo', [
+            common.envelope(*common.BMC_FAILURE)
+            + [('deviceId', device_id), ('macAddress', '')]
+            for device_id in range(1, len(blade.macs) + 1)])
     entries = []
     for device_id, mac in enumerate(blade.macs, start=1):
         if mac is None:
@@ -85,18 +99,30 @@ def _chassis_blade(chassis, blade_id):
                      else constants.PowerState.OFF)
             nics = _nics(blade)
         else:
+            # One NicInfo carrying the failure's code, deviceId 0
+            # (ChassisManager.cs v2.5).
             guid, state = _NULL_GUID, constants.PowerState.NA
-            nics = xmlout.Items('NicInfo', [])
+            nics = xmlout.Items('NicInfo', [
+                common.envelope(call.code, call.description)
+                + [('deviceId', 0), ('macAddress', '')]])
     return common.blade_envelope(call.code, call.description, blade_id) + [
         ('bladeGuid', guid), ('bladeName', 'BLADE%d' % blade_id),
         ('powerState', state), ('bladeMacAddress', nics)]
 
 
 def _uptime(seconds):
-    """Format seconds like .NET's TimeSpan: ``[d.]hh:mm:ss`` (inference)."""
-    seconds = int(seconds)
-    days, rest = divmod(seconds, 86400)
+    """Format seconds like .NET's TimeSpan: ``[d.]hh:mm:ss[.fffffff]``.
+
+    The CM writes the uptime of its process, so the fraction (in 100 ns
+    ticks, omitted when zero) is nearly always there (the format is
+    TimeSpan's default, an inference).
+    """
+    ticks = int(round(seconds * 10 ** 7))
+    whole, fraction = divmod(ticks, 10 ** 7)
+    days, rest = divmod(whole, 86400)
     text = '%02d:%02d:%02d' % (rest // 3600, rest % 3600 // 60, rest % 60)
+    if fraction:
+        text += '.%07d' % fraction
     return '%d.%s' % (days, text) if days else text
 
 
@@ -114,7 +140,7 @@ def _chassis_controller(chassis):
         ('serialNumber', inventory.CHASSIS_SERIAL), ('assetTag', ''),
         ('firmwareVersion', inventory.CHASSIS_FIRMWARE),
         ('hardwareVersion', inventory.CHASSIS_HARDWARE),
-        ('softwareVersion', inventory.SERVICE_VERSION),
+        ('softwareVersion', chassis.profile.service_version),
         ('systemUptime', _uptime(chassis.clock() - chassis.started)),
         ('networkProperties', xmlout.Struct(network))])
 
@@ -131,6 +157,13 @@ def psu_entries():
 def get_chassis_info(chassis, params):
     parts = common.requested_parts(params, (
         'bladeInfo', 'psuInfo', 'chassisControllerInfo', 'batteryInfo'))
+    refused = chassis.green_signal()
+    if refused:
+        return 'ChassisInfoResponse', common.envelope(*refused) + [
+            ('chassisController', None),
+            ('psuCollections', xmlout.Items('PsuInfo', [])),
+            ('bladeCollections', xmlout.Items('BladeInfo', [])),
+            ('batteryCollections', xmlout.Items('BatteryInfo', []))]
     blades = []
     if parts['bladeInfo']:
         blades = [_chassis_blade(chassis, blade_id)

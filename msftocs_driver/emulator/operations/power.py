@@ -13,6 +13,9 @@
 
 """Power operations (reference 6.1).
 
+The Blade_EN calls never run ApiGreenSignalling on a v2.0 CM; SetPowerOff
+force-stops the serial session of its own blade only (reference 8.3).
+
 Two domains: the Blade_EN hot-swap switch (SetPowerOn/Off, GetPowerState),
 a GPIO on the chassis side bus that works for any slot, and host power
 through the blade's BMC (SetBladeOn/Off, GetBladeState, power cycle). The
@@ -84,7 +87,8 @@ def _blade_state(chassis, blade_id, params):
 
 
 def _host_power(chassis, blade_id, params, on):
-    with common.bmc_call(chassis, blade_id) as call:
+    with common.bmc_call(chassis, blade_id,
+                         unreachable=common.BMC_FAILURE) as call:
         if call.ok:
             call.blade.set_host_power(on)
     return common.blade_envelope(call.code, call.description, blade_id)
@@ -95,7 +99,8 @@ def _power_cycle(chassis, blade_id, params):
     rejected = None
     if off_time > constants.MAX_POWER_CYCLE_OFF_TIME:
         rejected = common.OUT_OF_RANGE
-    with common.bmc_call(chassis, blade_id, rejected=rejected) as call:
+    with common.bmc_call(chassis, blade_id, rejected=rejected,
+                         unreachable=common.BMC_FAILURE) as call:
         if call.ok:
             call.blade.power_cycle(chassis.clock(), off_time)
     return common.blade_envelope(call.code, call.description, blade_id)

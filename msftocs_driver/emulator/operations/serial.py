@@ -11,12 +11,21 @@
 # under the License.
 
 
-"""Blade serial console sessions, CM v2.5 behaviour (reference 8.1, 8.2).
+"""Blade serial console sessions (reference 8.1, 8.2 and 8.3).
 
-One session per blade, at most 12 per chassis; the session token is the
-only ownership check. Start and Send refresh the inactivity timer, Receive
-does not. The serial APIs leave statusDescription empty for an
+v2.5: one session per blade, at most 12 per chassis; the session token is
+the only ownership check. Start and Send refresh the inactivity timer,
+Receive does not. The serial APIs leave statusDescription empty for an
 out-of-range blade id.
+
+v2.0 (the chassis' :class:`~.versions.CmProfile` says which): one session
+in the whole chassis, so a Start on any blade while it is open answers
+SerialSessionActive, as do Send, Receive and Stop naming another blade;
+``sessionTimeoutInSecs`` has no upper bound; Send writes its bytes one at
+a time (75 ms each) and refuses an empty buffer; an idle Receive waits for
+the 100 ms serial read timeout and answers Timeout; Stop with forceKill
+stops whichever blade holds the session, and without one answers
+NoActiveSerialSession. The serial APIs never run ApiGreenSignalling.
 """
 
 import hmac
@@ -29,6 +38,9 @@ from msftocs_driver.ocs import constants
 CODE = constants.CompletionCode
 #: Start attempts with powerOnWait (the CM's SerialSessionPowerOnRetry).
 POWER_ON_RETRIES = 10
+#: Wait between them when no seconds are left to wait out (the CM's
+#: SerialSessionPowerOnWait).
+POWER_ON_WAIT = 5
 #: A BMC that does not answer while the CM holds a session, e.g. the blade
 #: was pulled: Send and Receive fail (reference 8.2).
 _BMC_ERROR = (CODE.Failure, CODE.Failure.name)
@@ -58,11 +70,12 @@ def _power_on_and_wait(chassis, blade_id):
     for attempt in range(POWER_ON_RETRIES + 1):
         with chassis.lock:
             blade = chassis.blade(blade_id)
-            remaining = blade.decompression_remaining(chassis.clock())
-        if not remaining:
-            return None
+            now = chassis.clock()
+            if not blade.decompressing(now):
+                return None
+            remaining = blade.decompression_remaining(now)
         if attempt < POWER_ON_RETRIES:
-            chassis.sleep(remaining)
+            chassis.sleep(remaining or POWER_ON_WAIT)
     return common.decompressing(remaining)
 
 
@@ -73,7 +86,8 @@ def start_blade_serial_session(chassis, params):
     power_on_wait = params.bool('powerOnWait')
     if not chassis.valid_id(blade_id):
         return _start_failure(*_out_of_range())
-    if not 0 <= timeout <= constants.MAX_SERIAL_SESSION_TIMEOUT:
+    longest = chassis.profile.max_session_timeout
+    if timeout < 0 or (longest is not None and timeout > longest):
         return _start_failure(CODE.ParameterOutOfRange,
                               'Session Timeout out of range')
     if power_on_wait:
@@ -88,7 +102,9 @@ def start_blade_serial_session(chassis, params):
         blade = chassis.blade(blade_id)
         if blade.session is not None:
             return _start_failure(CODE.SerialSessionActive)
-        if chassis.session_count >= constants.MAX_SERIAL_SESSIONS:
+        if chassis.session_count >= chassis.profile.max_sessions:
+            if chassis.profile.chassis_wide_session:
+                return _start_failure(CODE.SerialSessionActive)
             return _start_failure(CODE.MaxSerialSessionReached)
         if not blade.bmc_reachable(chassis.clock()):
             return _start_failure(CODE.Failure)
@@ -116,6 +132,10 @@ def _check(chassis, blade_id, token, force=False, touch=False):
         if failure or force:
             return failure
         if blade.session is None:
+            if (chassis.profile.chassis_wide_session
+                    and chassis.session_holder() is not None):
+                # The session metadata names another blade (v2.0).
+                return CODE.SerialSessionActive, CODE.SerialSessionActive.name
             return CODE.NoActiveSerialSession, CODE.NoActiveSerialSession.name
         if not hmac.compare_digest((token or '').encode(),
                                    blade.session.token.encode()):
@@ -134,18 +154,54 @@ def send_blade_serial_data(chassis, params):
     failure = _check(chassis, blade_id, token, touch=True)
     if not failure and len(data) > constants.MAX_SERIAL_SEND_BYTES:
         failure = common.OUT_OF_RANGE
+    if not failure and not data and chassis.profile.empty_send_fails:
+        failure = _BMC_ERROR
     if failure:
         return 'ChassisResponse', common.envelope(*failure)
-    with chassis.bmc_bus(), chassis.lock:
-        blade = chassis.blade(blade_id)
-        if blade.session is None:  # stopped meanwhile: BMC code 0x9A
-            return 'ChassisResponse', common.envelope(
-                CODE.NoActiveSerialSession, CODE.NoActiveSerialSession.name)
-        if not blade.bmc_reachable(chassis.clock()):
-            return 'ChassisResponse', common.envelope(*_BMC_ERROR)
-        blade.console.host_input(data, blade.host_on)
+    pace = chassis.profile.send_byte_seconds
+    pieces = [data[i:i + 1] for i in range(len(data))] if pace else [data]
+    for index, piece in enumerate(pieces):
+        if index:
+            chassis.sleep(pace)
+        with chassis.bmc_bus(), chassis.lock:
+            blade = chassis.blade(blade_id)
+            if blade.session is None:  # stopped meanwhile: BMC code 0x9A
+                return 'ChassisResponse', common.envelope(
+                    CODE.NoActiveSerialSession,
+                    CODE.NoActiveSerialSession.name)
+            if not blade.bmc_reachable(chassis.clock()):
+                return 'ChassisResponse', common.envelope(*_BMC_ERROR)
+            blade.console.host_input(piece, blade.host_on)
+    if pace and pieces:
+        chassis.sleep(pace)  # the last byte's SerialConsoleDelay
     return 'ChassisResponse', common.envelope(common.SUCCESS,
                                               common.SUCCESS.name)
+
+
+def _receive_reply(code, description, data=b''):
+    # A failed Receive still carries an empty <data/> (ChassisManager.cs
+    # v2.5 initialises it), not i:nil.
+    return 'SerialDataResponse', common.envelope(code, description) + [
+        ('data', data)]
+
+
+def _take_output(chassis, blade_id):
+    """Read the blade's console buffer.
+
+    :returns: ``(failure or None, data)``.
+    """
+    with chassis.bmc_bus(), chassis.lock:
+        blade = chassis.blade(blade_id)
+        if not blade.bmc_reachable(chassis.clock()):
+            return _BMC_ERROR, b''
+        console = blade.console
+        if console.overflowed and chassis.profile.overflow_code:
+            # Output was lost; the session stays open (reference 8.1).
+            console.overflowed = False
+            return (CODE.BmcRxSerialBufferOverflow,
+                    CODE.BmcRxSerialBufferOverflow.name), b''
+        console.overflowed = False
+        return None, console.read(constants.SERIAL_RECEIVE_CHUNK)
 
 
 @operation('ReceiveBladeSerialData', Role.admin)
@@ -153,39 +209,42 @@ def receive_blade_serial_data(chassis, params):
     blade_id = _blade_id(params)
     failure = _check(chassis, blade_id, params.string('sessionToken'))
     if failure:
-        return 'SerialDataResponse', common.envelope(*failure) + [
-            ('data', None)]
-    with chassis.bmc_bus(), chassis.lock:
-        blade = chassis.blade(blade_id)
-        if not blade.bmc_reachable(chassis.clock()):
-            return 'SerialDataResponse', common.envelope(*_BMC_ERROR) + [
-                ('data', None)]
-        console = blade.console
-        if console.overflowed:
-            # Output was lost; the session stays open (reference 8.1).
-            console.overflowed = False
-            return 'SerialDataResponse', common.envelope(
-                CODE.BmcRxSerialBufferOverflow,
-                CODE.BmcRxSerialBufferOverflow.name) + [('data', None)]
-        data = console.read(constants.SERIAL_RECEIVE_CHUNK)
-    # With nothing buffered: Success and an empty <data/>, assuming the BMC
-    # answers with a zero-length payload (inference, reference 8.1).
-    return 'SerialDataResponse', common.envelope(
-        common.SUCCESS, common.SUCCESS.name) + [('data', data)]
+        return _receive_reply(*failure)
+    failure, data = _take_output(chassis, blade_id)
+    idle_wait = chassis.profile.idle_receive_seconds
+    if not failure and not data and idle_wait:
+        # v2.0: the serial read waits out its timeout, then Timeout.
+        chassis.sleep(idle_wait)
+        failure, data = _take_output(chassis, blade_id)
+        if not failure and not data:
+            failure = CODE.Timeout, CODE.Timeout.name
+    if failure:
+        return _receive_reply(*failure)
+    # v2.5 with nothing buffered: Success and an empty <data/>, assuming
+    # the BMC answers with a zero-length payload (inference, reference 8.1).
+    return _receive_reply(common.SUCCESS, common.SUCCESS.name, data)
 
 
 @operation('StopBladeSerialSession', Role.admin)
 def stop_blade_serial_session(chassis, params):
     blade_id = _blade_id(params)
     token = params.string('sessionToken')
+    force = params.bool('forceKill')
     # forceKill skips the session checks and always stops (on the BMC
-    # too): Success even when the CM had no session.
-    failure = _check(chassis, blade_id, token,
-                     force=params.bool('forceKill'))
+    # too): on v2.5, Success even when the CM had no session.
+    failure = _check(chassis, blade_id, token, force=force)
     if failure:
         return 'ChassisResponse', common.envelope(*failure)
     with chassis.bmc_bus(), chassis.lock:
+        target = chassis.blade(blade_id)
+        if force and chassis.profile.force_stop_any_blade:
+            # v2.0: the blade holding the mux, whichever; none is an error.
+            target = chassis.session_holder()
+            if target is None:
+                return 'ChassisResponse', common.envelope(
+                    CODE.NoActiveSerialSession,
+                    CODE.NoActiveSerialSession.name)
         # A BMC error on stop is only logged by the CM: still Success.
-        chassis.blade(blade_id).session = None
+        target.session = None
     return 'ChassisResponse', common.envelope(common.SUCCESS,
                                               common.SUCCESS.name)

@@ -80,6 +80,16 @@ def text(root, name):
     ('GetBladeInfo', {'bladeId': EMPTY}, 'Timeout'),
     ('GetPowerState', {'bladeId': EMPTY}, 'Success'),
     ('StartBladeSerialSession', {'bladeId': EMPTY}, 'Failure'),
+    # ... except those that check the IPMI result themselves: Failure.
+    ('SetBladeOn', {'bladeId': EMPTY}, 'Failure'),
+    ('SetBladeOff', {'bladeId': EMPTY}, 'Failure'),
+    ('SetBladeActivePowerCycle', {'bladeId': EMPTY, 'offTime': 0},
+     'Failure'),
+    ('SetBladeAttentionLEDOn', {'bladeId': EMPTY}, 'Failure'),
+    ('GetBladePowerReading', {'bladeId': EMPTY}, 'Failure'),
+    ('GetBladePowerLimit', {'bladeId': EMPTY}, 'Failure'),
+    ('SetBladePowerLimitOn', {'bladeId': EMPTY}, 'Failure'),
+    ('GetBladeHealth', {'bladeId': EMPTY}, 'Timeout'),
     # JBOD: no host power, boot or LED; inventory and Blade_EN allowed.
     ('SetBladeOn', {'bladeId': JBOD}, 'CommandNotValidForBlade'),
     ('GetBladeState', {'bladeId': JBOD}, 'CommandNotValidForBlade'),
@@ -114,6 +124,31 @@ def test_completion_code(chassis, operation, params, expected):
     number = root.find(NS + 'bladeNumber')
     if number is not None and 'bladeId' in params:
         assert number.text == str(params['bladeId'])
+
+
+def test_corrected_descriptions_and_empty_elements(chassis):
+    """Descriptions and elements as ChassisManager.cs v2.5 sets them."""
+    health = call(chassis, 'GetBladeHealth', bladeId=EMPTY)
+    assert text(health, 'statusDescription') is None  # empty element
+    power = call(chassis, 'SetBladeOn', bladeId=EMPTY)
+    assert text(power, 'statusDescription') == 'Failure'
+    led = call(chassis, 'SetChassisAttentionLEDOn')
+    assert (code(led), text(led, 'statusDescription')) == ('Success', None)
+    receive = requests.get(
+        chassis.url + 'ReceiveBladeSerialData',
+        params={'bladeId': SERVER, 'sessionToken': '00-00'},
+        auth=('admin', PASSWORD), timeout=30)
+    assert b'<data/>' in receive.content
+    jbod = call(chassis, 'GetBladeInfo', bladeId=JBOD)
+    nics = jbod.find(NS + 'macAddress')
+    assert [code(nic) for nic in nics] == ['Failure', 'Failure']
+    info = call(chassis, 'GetChassisInfo')
+    uptime = text(info.find(NS + 'chassisController'), 'systemUptime')
+    assert len(uptime.rpartition('.')[2]) == 7  # 100 ns ticks
+    for entry in info.find(NS + 'bladeCollections'):
+        if text(entry, 'bladeNumber') == str(EMPTY):
+            (nic,) = entry.find(NS + 'bladeMacAddress')
+            assert (code(nic), text(nic, 'deviceId')) == ('Timeout', '0')
 
 
 def test_decompression_time_is_reported(chassis):

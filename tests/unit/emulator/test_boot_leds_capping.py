@@ -127,8 +127,8 @@ def test_power_limit_reply_order_and_range(app):
 def test_power_capping_errors():
     app, _ = base.make_app({'empty_slots': [1], 'jbod_slots': [2]})
     reading = base.op(app, 'GetBladePowerReading', bladeId=1)
-    assert (reading.text('completionCode'), reading.text('powerReading')) == (
-        'Timeout', '-1')
+    assert (reading.text('completionCode'), reading.text('statusDescription'),
+            reading.text('powerReading')) == ('Failure', 'Failure', '-1')
     limit = base.op(app, 'GetBladePowerLimit', bladeId=2)
     assert (limit.text('completionCode'), limit.text('powerLimit')) == (
         'CommandNotValidForBlade', '-1')

@@ -24,7 +24,8 @@ from msftocs_driver.ocs import constants
 def test_defaults():
     cfg = config.build()
     assert (cfg.blades, cfg.decompression_seconds, cfg.latency,
-            cfg.bus_cost) == (24, 28.0, 0.0, 0.0)
+            cfg.bus_cost, cfg.cm_version, cfg.kill_serial_session) == (
+        24, None, 0.0, 0.0, '2.5', True)
     slot = cfg.slot(3)
     assert (slot.present, slot.type, slot.switch_on, slot.host_on) == (
         True, constants.BladeType.Server, True, False)

@@ -82,12 +82,13 @@ def test_hard_off_then_decompressing_then_on(app, clock):
     reply = base.op(app, 'GetBladeState', bladeId=2)
     assert (reply.text('completionCode'), reply.text('statusDescription'),
             reply.text('bladeState')) == (
-        'FirmwareDecompressing', 'Decompression Time Remaining 21', 'NA')
+        'FirmwareDecompressing', 'Decompression Time Remaining 20', 'NA')
+    # 20.5 s left: the CM truncates the seconds.
     power = base.op(app, 'GetPowerState', bladeId=2)
     assert power.text('powerState') == 'OnFwDecompress'
-    assert power.text('Decompression') == '21'
+    assert power.text('Decompression') == '20'
     assert power.text('statusDescription') == (
-        'Blade On.  Firmware Decompression Time Remaining: 21')
+        'Blade On.  Firmware Decompression Time Remaining: 20')
     assert base.op(app, 'SetBladeOn', bladeId=2).text(
         'completionCode') == 'FirmwareDecompressing'
 
@@ -119,8 +120,10 @@ def test_empty_slot_times_out_but_switch_works():
     reply = base.op(app, 'GetBladeState', bladeId=7)
     assert (reply.text('completionCode'), reply.text('statusDescription'),
             reply.text('bladeState')) == ('Timeout', 'Timeout', 'NA')
-    assert base.op(app, 'SetBladeOn', bladeId=7).text(
-        'completionCode') == 'Timeout'
+    # SetBladeOn checks the IPMI result itself: Failure, not Timeout.
+    reply = base.op(app, 'SetBladeOn', bladeId=7)
+    assert (reply.text('completionCode'),
+            reply.text('statusDescription')) == ('Failure', 'Failure')
     assert base.op(app, 'GetPowerState', bladeId=7).text(
         'powerState') == 'ON'
     assert base.op(app, 'SetPowerOff', bladeId=7).text(

@@ -76,8 +76,10 @@ MACS = {'macs': {'3': ['00:15:5D:0A:1B:2C', None]}}
     ({}, 'GetChassisAttentionLEDStatus', {}, reply(
         'LedStatusResponse',
         envelope('Success') + '<ledState>OFF</ledState>')),
+    # The reference's base-envelope example names SetChassisAttentionLEDOn
+    # too, but ChassisManager.cs v2.5 sets no statusDescription there.
     ({}, 'SetChassisAttentionLEDOn', {}, reply(
-        'ChassisResponse', envelope('Success', 'Success'))),
+        'ChassisResponse', envelope('Success'))),
     ({}, 'StopBladeSerialSession', {'bladeId': 1, 'forceKill': 'true'}, reply(
         'ChassisResponse', envelope('Success', 'Success'))),
 ])
