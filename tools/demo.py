@@ -34,6 +34,7 @@ from tools import ironic_env
 from tools.scenario import Scenario
 from tools.scenario import ScenarioError
 from tools.scenario_steps import STEPS
+from tools.scenario_steps import StepSkipped
 from tools import sysutils
 
 
@@ -87,7 +88,11 @@ def run(out=_render):
                         '(apt-get install socat).')
                     skipped += 1
                     continue
-                current.run(sc)
+                try:
+                    current.run(sc)
+                except StepSkipped as exc:
+                    out('note', 'Skipped: %s.' % exc)
+                    skipped += 1
     except KeyboardInterrupt:
         print('\nInterrupted; everything has been stopped.')
         return 130

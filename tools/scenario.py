@@ -99,7 +99,12 @@ class Scenario(object):
             with _stderr_into(emulator_log):
                 stack.enter_context(emulator)
             ironic = stack.enter_context(
-                ironic_env.StandaloneIronic(sync_interval=SYNC_INTERVAL))
+                ironic_env.StandaloneIronic(
+                    sync_interval=SYNC_INTERVAL,
+                    # Sensors read on every pass: the health step injects
+                    # a sensor fault.
+                    msftocs_options={
+                        'health_sensor_interval': SYNC_INTERVAL}))
             scenario = cls(ironic, emulator, password, out)
             scenario.ca_file = tls['ca']
             scenario.emulator_log_path = emulator_log.name

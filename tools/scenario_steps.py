@@ -20,6 +20,7 @@ control API), and explains in plain words what happened. ``tox -e demo``
 """
 
 import collections
+import json
 import time
 
 from tools.scenario import BLADES
@@ -29,6 +30,14 @@ from tools.scenario import node_name
 from tools.scenario import POWER_BLADE
 from tools.scenario import SWITCHED_OFF_BLADE
 from tools.scenario import SYNC_INTERVAL
+
+#: A slot the scenario fills with a JBOD for the verify step to refuse.
+JBOD_BLADE = 12
+
+
+class StepSkipped(Exception):
+    """A step cannot run on this release; the message says why."""
+
 
 #: One step of the scenario. ``needs_socat``: skipped without socat;
 #: ``required``: the steps after it cannot work if it failed.
@@ -296,6 +305,95 @@ def inspect(sc):
     sc.say('Inspection read blade %d\'s inventory from the chassis manager, '
            'recorded its processors and memory, and created an Ironic port '
            'for each of its network cards.' % blade)
+
+
+@step('Clean a blade out of band: clear its log, cap its power')
+def clean_out_of_band(sc):
+    blade, name = INSPECT_BLADE, node_name(INSPECT_BLADE)
+    sc.note('The emulated BMC of blade %d has two entries in its event '
+            'log.' % blade)
+    sc.emulator.set_records(blade, log=[
+        {'time': '2026-03-09T10:00:00', 'description': 'CPU0 IERR'},
+        {'time': '2026-03-09T10:05:00', 'description': 'DIMM3 ECC'}])
+    steps = [{'interface': 'management', 'step': 'clear_blade_log'},
+             {'interface': 'management', 'step': 'set_power_limit',
+              'args': {'watts': 350, 'enabled': True}}]
+    sc.bm('node', 'clean', name, '--clean-steps', json.dumps(steps),
+          '--disable-ramdisk', '--wait', '120')
+    node = sc.node(name)
+    state, records = sc.blade(blade), sc.emulator.records(blade)
+    sc.out('output', 'provision_state: %s  power limit: %s W (%s)  log '
+           'entries: %d' % (node['provision_state'], state['power_limit'],
+                            'on' if state['power_limit_active'] else 'off',
+                            len(records['log'])))
+    sc.check(node['provision_state'] == 'manageable'
+             and not node['last_error'],
+             'cleaning failed: %s' % node['last_error'])
+    sc.check(records['log'] == [], 'the blade log was not cleared')
+    sc.check(state['power_limit'] == 350 and state['power_limit_active'],
+             'the power limit is not 350 W and enforced: %s' % state)
+    sc.say('Manual cleaning ran two out-of-band steps of the management '
+           'interface, without booting a ramdisk: ClearBladeLog emptied the '
+           'blade\'s event log, and SetBladePowerLimit then '
+           'SetBladePowerLimitOn capped it at 350 W.')
+
+
+@step('Managing a slot that holds a JBOD fails verification')
+def manage_jbod(sc):
+    name = 'jbod-slot'
+    sc.note('The emulator puts a JBOD (a disk enclosure, no server) in slot '
+            '%d.' % JBOD_BLADE)
+    sc.emulator.set_blade(JBOD_BLADE, type='Jbod')
+    sc.bm('node', 'create', '--driver', 'msftocs', '--name', name,
+          *sc.driver_info_args(JBOD_BLADE))
+    try:
+        sc.bm('node', 'manage', name, '--wait', '60', check=False)
+        node = sc.wait_for_node(
+            name, lambda n: n['provision_state'] != 'verifying')
+        sc.out('output', 'provision_state: %(provision_state)s\n'
+               'last_error: %(last_error)s' % node)
+        sc.check(node['provision_state'] == 'enroll',
+                 'node %s reached %s' % (name, node['provision_state']))
+        sc.check('holds a Jbod blade, not a server' in (
+            node['last_error'] or ''), 'the verify step did not say the '
+            'slot holds a JBOD: %s' % node['last_error'])
+    finally:
+        sc.bm('node', 'delete', name)
+    sc.say('At "manage", the driver\'s verify step asked the chassis '
+           'manager what slot %d holds: a JBOD, which has no host to power '
+           'or deploy. The node stays in "enroll", and its last error says '
+           'to check msftocs_blade_id.' % JBOD_BLADE)
+
+
+@step('A sensor fault makes the node\'s health Critical')
+def health_after_sensor_fault(sc):
+    # A manageable node: Ironic's power sync leaves nodes in "enroll" out.
+    blade, name = INSPECT_BLADE, node_name(INSPECT_BLADE)
+    shown = sc.bm_json('node', 'show', name)
+    if 'health' not in shown:
+        raise StepSkipped('this Ironic release has no node health (the '
+                          '"health" field of nodes comes with 2026.1)')
+
+    def health():
+        return sc.bm('node', 'show', name, '-f', 'value', '-c',
+                     'health').stdout.strip()
+
+    sc.wait_until(lambda: health() == 'OK', 'the health of %s to be OK'
+                  % name, timeout=4 * SYNC_INTERVAL + 30)
+    sc.out('output', 'health: OK')
+    sc.note('The emulated BMC of blade %d now reports its CPU0 temperature '
+            'sensor as critical.' % blade)
+    sc.emulator.set_records(blade, sensor_status={'2': 'cr'})
+    try:
+        sc.wait_until(lambda: health() == 'Critical',
+                      'the health of %s to become Critical' % name,
+                      timeout=4 * SYNC_INTERVAL + 30)
+        sc.out('output', 'health: Critical')
+    finally:
+        sc.emulator.set_records(blade, sensor_status={})
+    sc.say('On its power-state sync, Ironic asks each node for its health; '
+           'the driver read the blade\'s sensors (GetBladeHealth) and found '
+           'a critical one, so "baremetal node show" says Critical.')
 
 
 @step('Ironic puts back a blade switched on behind its back')

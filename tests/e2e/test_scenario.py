@@ -55,6 +55,8 @@ def test_scenario_step(scenario, step):
         require_socat()
     try:
         step.run(scenario)
+    except scenario_steps.StepSkipped as exc:
+        pytest.skip(str(exc))
     except BaseException:
         if step.required:
             _failed_required_steps.append(step.name)
