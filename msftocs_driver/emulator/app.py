@@ -33,6 +33,7 @@ from msftocs_driver.emulator import control
 from msftocs_driver.emulator import faults as faults_mod
 from msftocs_driver.emulator import operations
 from msftocs_driver.emulator import params as params_mod
+from msftocs_driver.emulator import stalls
 from msftocs_driver.emulator import xmlout
 
 LOG = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ class EmulatorApp(object):
                                auth.headers)
 
     def _stall(self):
-        return faults_mod.Stall(self.sleep, self.faults.cleared_event())
+        return stalls.Stall(self.sleep, self.faults.cleared_event())
 
     def _refuse(self, operation, auth, start_response):
         """Answer 401, with the faults of that handshake leg if any."""
@@ -112,13 +113,13 @@ class EmulatorApp(object):
         if selection.delay:
             self.sleep(selection.delay)
         if selection.kind == 'hang':
-            faults_mod.hang(self._stall(), selection.seconds)
+            stalls.hang(self._stall(), selection.seconds)
         body = _html('Unauthorized', 'Access is denied.')
         self._start(start_response, '401 Unauthorized', [
             ('Content-Type', 'text/html; charset=utf-8')] + auth.headers,
             body)
         if selection.kind == 'drip':
-            return faults_mod.drip(body, selection.seconds, self._stall())
+            return stalls.drip(body, selection.seconds, self._stall())
         return [body]
 
     def _operation(self, operation, environ, start_response, headers):
@@ -140,7 +141,7 @@ class EmulatorApp(object):
         if fault == 'drop_before':
             raise faults_mod.ConnectionDrop()
         if fault == 'hang':
-            faults_mod.hang(self._stall(), seconds)
+            stalls.hang(self._stall(), seconds)
         try:
             params = params_mod.QueryParams(environ.get('QUERY_STRING', ''))
             root, fields = operation.handler(self.chassis, params)
@@ -161,7 +162,7 @@ class EmulatorApp(object):
         if fault == 'drop_mid_reply':
             return _half_then_drop(body)
         if fault == 'drip':
-            return faults_mod.drip(body, seconds, self._stall())
+            return stalls.drip(body, seconds, self._stall())
         return [body]
 
     def _error(self, start_response, status, message, headers):

@@ -65,7 +65,8 @@ stalls (``drip``, ``hang``) also end when the faults are cleared
 (``DELETE faults`` or ``reset``): a hung call then closes its connection
 without a reply and without running the operation, a dripping one sends
 the rest of its body at once. Each stalled call holds one of the server's
-worker threads meanwhile (see :data:`.cli.THREADS`).
+worker threads meanwhile (see :data:`.cli.THREADS`); :mod:`.stalls` does
+the waiting.
 """
 
 import collections
@@ -89,8 +90,6 @@ TIMED = frozenset(('delay', 'drip', 'hang'))
 #: The replies of one call a timed fault can apply to, in handshake order.
 LEGS = ('unauthenticated', 'challenge', 'reply')
 DEFAULT_LEGS = frozenset(('reply',))
-#: Longest single wait of a stall, so that a clear ends it promptly.
-STALL_SLICE = 0.25
 _FIELDS = frozenset(('kind', 'operations', 'rate', 'count', 'seconds',
                      'legs'))
 
@@ -261,61 +260,6 @@ class FaultInjector(object):
                 else:
                     kind, seconds = fault.kind, fault.seconds
         return Selection(delay, kind, seconds)
-
-
-class Stall(object):
-    """Waits of a stalled reply, cut short by a stop or a clear.
-
-    :param sleep: the application's sleep function; a true return value
-        means the server is stopping.
-    :param cleared: the injector's :meth:`FaultInjector.cleared_event`.
-    """
-
-    def __init__(self, sleep, cleared):
-        self._sleep = sleep
-        self._cleared = cleared
-        self.stopped = False
-
-    def wait(self, seconds):
-        """Wait up to ``seconds``, in slices of :data:`STALL_SLICE`.
-
-        :returns: True if the whole wait elapsed, False if the server is
-            stopping or the faults were cleared.
-        """
-        waited = 0.0
-        while waited < seconds:
-            if self.stopped or self._cleared.is_set():
-                return False
-            step = min(STALL_SLICE, seconds - waited)
-            if self._sleep(step):
-                self.stopped = True
-                return False
-            waited += step
-        return not (self.stopped or self._cleared.is_set())
-
-
-def hang(stall, seconds):
-    """Answer nothing for ``seconds``, then close without a reply.
-
-    :raises: ConnectionDrop, always.
-    """
-    stall.wait(seconds)
-    raise ConnectionDrop()
-
-
-def drip(body, seconds, stall):
-    """Yield ``body`` one byte at a time, ``seconds`` apart.
-
-    The first byte goes at once (with the headers). After a clear the rest
-    goes in one piece; after a stop the connection closes.
-    """
-    for index in range(len(body)):
-        if index and not stall.wait(seconds):
-            if stall.stopped:
-                raise ConnectionDrop()
-            yield body[index:]
-            return
-        yield body[index:index + 1]
 
 
 def _other_blade(fields, population):

@@ -20,6 +20,7 @@ import pytest
 
 from msftocs_driver.emulator import auth
 from msftocs_driver.emulator import faults
+from msftocs_driver.emulator import stalls
 from tests.unit.emulator import base
 from tests.unit.emulator import test_auth
 
@@ -98,7 +99,7 @@ def test_hang_for_a_count_of_calls_never_runs_the_operation(app_clock):
         with pytest.raises(faults.ConnectionDrop):
             base.op(app, 'SetBladeOn', bladeId=1)
         assert clock.now - before == pytest.approx(2)
-        assert all(step <= faults.STALL_SLICE for step in clock.slept)
+        assert all(step <= stalls.STALL_SLICE for step in clock.slept)
     assert host_on(app) is False
     assert base.op(app, 'SetBladeOn', bladeId=1).text(
         'completionCode') == 'Success'
@@ -117,7 +118,7 @@ def test_hang_ends_at_once_when_the_server_stops():
     add_fault(app, kind='hang', seconds=3600)
     with pytest.raises(faults.ConnectionDrop):
         base.op(app, 'SetBladeOn', bladeId=1)
-    assert slept == [faults.STALL_SLICE]
+    assert slept == [stalls.STALL_SLICE]
     assert host_on(app) is False
 
 
