@@ -43,6 +43,7 @@ from msftocs_driver.emulator import faults
 from msftocs_driver.emulator import operations
 from msftocs_driver.emulator import versions
 from msftocs_driver.emulator.vm import qemu as vm_qemu
+from msftocs_driver.emulator.vm import qmp as vm_qmp
 
 LOG = logging.getLogger('msftocs_driver.emulator')
 
@@ -261,6 +262,10 @@ def main(argv=None):
             vm_qemu.QemuMissing) as exc:
         print('msftocs-emulator: %s' % exc, file=sys.stderr)
         return 2
+    except (vm_qmp.QmpError, OSError) as exc:
+        print('msftocs-emulator: cannot start the blade VMs: %s' % exc,
+              file=sys.stderr)
+        return 1
     print('msftocs-emulator: %s' % app.chassis.backend.describe(),
           file=sys.stderr, flush=True)
     try:

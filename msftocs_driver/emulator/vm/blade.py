@@ -31,6 +31,7 @@ import threading
 
 from msftocs_driver.emulator import blade as blade_mod
 from msftocs_driver.emulator import console as console_mod
+from msftocs_driver.emulator.vm import qmp
 from msftocs_driver.ocs import constants
 
 LOG = logging.getLogger(__name__)
@@ -128,10 +129,23 @@ class VmBlade(blade_mod.Blade):
         self._host_wanted = on
         if self._machine is None:
             return
-        if on:
-            self._machine.power_on(self._disk_first)
-        else:
-            self._machine.power_off()
+        if on and not self._machine.alive():
+            # QEMU died under the blade (killed, out of memory): the BMC
+            # is still there, so power on starts a new one.
+            LOG.warning('Blade %d: its VM process is gone; starting a new '
+                        'one', self.blade_id)
+            self._stop_machine()
+            self._start_machine()
+            return
+        try:
+            if on:
+                self._machine.power_on(self._disk_first)
+            else:
+                self._machine.power_off()
+        except qmp.QmpError as exc:
+            # The state read back (query-status) stays the truth.
+            LOG.warning('Blade %d: VM power %s failed: %s', self.blade_id,
+                        'on' if on else 'off', exc)
 
     @property
     def vm_pid(self):

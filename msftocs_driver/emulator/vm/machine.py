@@ -116,9 +116,13 @@ class VirtualMachine(object):
                 return
             self._output(chunk)
 
+    def alive(self):
+        """Whether the QEMU process still runs."""
+        return self._process is not None and self._process.alive()
+
     def running(self):
         """Whether the guest runs (QMP ``query-status``)."""
-        if self._qmp is None or not self._process.alive():
+        if self._qmp is None or not self.alive():
             return False
         try:
             return self._qmp.execute('query-status').get('status') == 'running'

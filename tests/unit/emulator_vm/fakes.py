@@ -73,6 +73,9 @@ class FakeMachine(object):
         self.process = self.launcher.start(['qemu'], '/dev/null')
         self.calls.append('start')
 
+    def alive(self):
+        return self.process is not None and not self.process.stopped
+
     def running(self):
         return self.guest_running
 

@@ -17,6 +17,7 @@ import base64
 
 import pytest
 
+from msftocs_driver.emulator.vm import qmp
 from tests.unit.emulator import base
 from tests.unit.emulator_vm import fakes
 
@@ -157,3 +158,27 @@ def test_reset_and_close_stop_every_vm(vm):
     assert all(m.process.stopped for m in machines[:2])
     app.chassis.close()
     assert all(proc.stopped for proc in launcher.started)
+
+
+def test_power_on_after_the_vm_process_died_starts_a_new_one(vm):
+    app, _clock, machines, _launcher = vm
+    (dead,) = fakes.machines_of(machines, 1)
+    dead.process.stopped = True  # killed behind the emulator's back
+    assert _state(app, 1) == 'OFF'
+    base.op(app, 'SetBladeOn', bladeId=1)
+    (_dead, new) = fakes.machines_of(machines, 1)
+    assert new.calls == ['start', ('power_on', True)]
+    assert _state(app, 1) == 'ON'
+
+
+def test_a_failed_qmp_command_leaves_the_real_state(vm):
+    app, _clock, machines, _launcher = vm
+    (machine,) = fakes.machines_of(machines, 1)
+
+    def broken(disk_first):
+        raise qmp.QmpError('QMP connection closed')
+
+    machine.power_on = broken
+    reply = base.op(app, 'SetBladeOn', bladeId=1)
+    assert reply.status_code == 200
+    assert _state(app, 1) == 'OFF'
