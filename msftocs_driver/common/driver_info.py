@@ -28,9 +28,10 @@ import rfc3986
 
 from msftocs_driver.conf import CONF
 from msftocs_driver.i18n import _
+from msftocs_driver.ocs import auth as ocs_auth
 from msftocs_driver.ocs import constants
 
-AUTH_TYPES = ('basic', 'ntlm')
+AUTH_TYPES = ocs_auth.AUTH_TYPES
 
 REQUIRED_PROPERTIES = {
     'msftocs_base_url': _('Base URL of the chassis manager REST service, '
@@ -48,10 +49,11 @@ OPTIONAL_PROPERTIES = {
                            'a boolean, or the path of a CA bundle file or '
                            'directory. Defaults to [msftocs]verify_ca, '
                            'else True. Optional.'),
-    'msftocs_auth_type': _('Authentication scheme: "basic" or "ntlm" (a '
-                           'stock chassis manager only accepts Windows '
-                           'authentication). Defaults to '
-                           '[msftocs]auth_type. Optional.'),
+    'msftocs_auth_type': _('Authentication scheme: "auto" (learn it from '
+                           'the chassis manager\'s first challenge), '
+                           '"basic" or "ntlm" (a stock chassis manager only '
+                           'accepts Windows authentication). Defaults to '
+                           '[msftocs]auth_type, "auto". Optional.'),
 }
 
 CONSOLE_PROPERTIES = {
@@ -207,8 +209,8 @@ def parse_driver_info(node):
     :param node: an ironic node object.
     :returns: a dict with ``base_url`` (``scheme://host[:port]``),
         ``blade_id`` (int), ``username``, ``password``, ``verify_ca`` (bool
-        or path), ``auth_type`` (``basic`` or ``ntlm``), ``terminal_port``
-        (int or None) and ``node_uuid``.
+        or path), ``auth_type`` (``auto``, ``basic`` or ``ntlm``),
+        ``terminal_port`` (int or None) and ``node_uuid``.
     :raises: MissingParameterValue listing every missing required key.
     :raises: InvalidParameterValue naming the malformed field and the node.
     """

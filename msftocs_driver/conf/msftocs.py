@@ -33,13 +33,20 @@ opts = [
                       'self-signed certificate: give its CA rather than '
                       'turning verification off.')),
     cfg.StrOpt('auth_type',
-               default='basic',
-               choices=[('basic', _('HTTP basic authentication.')),
+               default='auto',
+               choices=[('auto', _('Learn the scheme from the chassis '
+                                   'manager\'s first challenge: NTLM when '
+                                   'it offers Negotiate or NTLM, else '
+                                   'basic. No password is sent before the '
+                                   'challenge is seen.')),
+                        ('basic', _('HTTP basic authentication (credentials '
+                                    'UTF-8 encoded).')),
                         ('ntlm', _('NTLM, answering the Negotiate challenge '
                                    'of a stock chassis manager.'))],
                help=_('Default authentication scheme for nodes without '
                       'msftocs_auth_type. A stock chassis manager only '
-                      'accepts Windows authentication (ntlm).')),
+                      'accepts Windows authentication (ntlm), which auto '
+                      'finds by itself.')),
     cfg.FloatOpt('connect_timeout',
                  default=10.0,
                  min=0.1,

@@ -31,7 +31,7 @@ class ParseDriverInfoTestCase(base.MsftOcsTestCase):
         node, info = self._parse()
         self.assertEqual({'base_url': 'https://cm01:8000', 'blade_id': 3,
                           'username': 'admin', 'password': 's3cret',
-                          'verify_ca': True, 'auth_type': 'basic',
+                          'verify_ca': True, 'auth_type': 'auto',
                           'terminal_port': None, 'node_uuid': node.uuid},
                          info)
 
@@ -137,6 +137,10 @@ class ParseDriverInfoTestCase(base.MsftOcsTestCase):
         self.assertFalse(info['verify_ca'])
 
     def test_auth_type(self):
+        _, info = self._parse(msftocs_auth_type='basic')
+        self.assertEqual('basic', info['auth_type'])
+        _, info = self._parse(msftocs_auth_type='Auto')
+        self.assertEqual('auto', info['auth_type'])
         _, info = self._parse(msftocs_auth_type='NTLM')
         self.assertEqual('ntlm', info['auth_type'])
         self.config(auth_type='ntlm', group='msftocs')
