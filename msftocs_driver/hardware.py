@@ -20,6 +20,7 @@ from ironic.drivers import generic
 from ironic.drivers.modules import noop
 from ironic.drivers.modules import noop_mgmt
 
+from msftocs_driver.common import driver_info
 from msftocs_driver import console
 from msftocs_driver import inspect
 from msftocs_driver import management
@@ -29,6 +30,11 @@ from msftocs_driver import vendor
 
 class MsftOcsHardware(generic.GenericHardware):
     """An OCS blade, managed through its chassis manager."""
+
+    def __init__(self):
+        super().__init__()
+        # The conductor loads the hardware type once, at its start.
+        driver_info.check_config()
 
     @property
     def supported_power_interfaces(self):

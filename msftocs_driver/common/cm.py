@@ -66,6 +66,11 @@ def describe(exc):
         errors).
     """
     text = str(exc)
+    if isinstance(exc, ocs_exc.TLSError) and exc.verification_failed:
+        return _('%s; to trust the chassis manager\'s certificate, set '
+                 'driver_info/msftocs_verify_ca (this node) or '
+                 '[msftocs]verify_ca (the default) to the CA bundle that '
+                 'signed it') % text
     if isinstance(exc, ocs_exc.TimeLimitError):
         return _('%s (is the chassis manager hung?)') % text
     if isinstance(exc, ocs_exc.ReadTimeoutError):

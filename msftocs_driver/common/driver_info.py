@@ -22,6 +22,7 @@ import os
 from ironic.common import exception
 from ironic.common import utils as ironic_utils
 from ironic.drivers import utils as driver_utils
+from oslo_log import log
 from oslo_utils import netutils
 from oslo_utils import strutils
 import rfc3986
@@ -30,6 +31,8 @@ from msftocs_driver.conf import CONF
 from msftocs_driver.i18n import _
 from msftocs_driver.ocs import auth as ocs_auth
 from msftocs_driver.ocs import constants
+
+LOG = log.getLogger(__name__)
 
 AUTH_TYPES = ocs_auth.AUTH_TYPES
 
@@ -160,23 +163,70 @@ def _parse_blade_id(node, value):
     return blade_id
 
 
-def _parse_verify_ca(node, driver_info):
-    field = 'msftocs_verify_ca'
-    # get_verify_ca() falls back to [msftocs]verify_ca (the config group is
-    # named after the hardware type) when the node says nothing or True.
-    verify_ca = driver_utils.get_verify_ca(node, driver_info.get(field, True))
-    if isinstance(verify_ca, bool):
-        return verify_ca
-    if isinstance(verify_ca, str):
-        if os.path.isdir(verify_ca) or os.path.isfile(verify_ca):
-            return verify_ca
+def _verify_ca_value(value):
+    """A ``verify_ca`` value as requests takes it.
+
+    :param value: a boolean, a boolean string or the path of a CA bundle.
+    :returns: a boolean or the path.
+    :raises ValueError: if it is none of these or the path does not exist.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        if os.path.isdir(value) or os.path.isfile(value):
+            return value
         try:
-            return strutils.bool_from_string(verify_ca, strict=True)
+            return strutils.bool_from_string(value, strict=True)
         except ValueError:
             pass
-    raise _invalid(node, field, verify_ca,
-                   _('expected a boolean or the path of an existing CA '
-                     'bundle file or directory'))
+    raise ValueError(_('expected a boolean or the path of an existing CA '
+                       'bundle file or directory'))
+
+
+def _parse_verify_ca(node, driver_info, base_url):
+    field = 'msftocs_verify_ca'
+    own = driver_info.get(field)
+    if own is None:
+        own = True
+    # get_verify_ca() falls back to [msftocs]verify_ca (the config group is
+    # named after the hardware type) when the node says nothing or True.
+    verify_ca = driver_utils.get_verify_ca(node, own)
+    if own is True and verify_ca is not True:
+        if base_url.startswith('http://'):
+            # No TLS to verify: the default cannot fail a plain-http node.
+            return True
+        try:
+            return _verify_ca_value(verify_ca)
+        except ValueError as exc:
+            raise exception.InvalidParameterValue(
+                _('Invalid value %(value)r of [msftocs]verify_ca, the '
+                  'default of driver_info/%(field)s, for node %(node)s: '
+                  '%(why)s') % {'value': verify_ca, 'field': field,
+                                'node': node.uuid, 'why': exc})
+    try:
+        return _verify_ca_value(verify_ca)
+    except ValueError as exc:
+        raise _invalid(node, field, verify_ca, str(exc))
+
+
+def check_config():
+    """Check the ``[msftocs]`` defaults once, when the conductor loads us.
+
+    A ``[msftocs]verify_ca`` that names no CA bundle is logged as an error
+    naming the option; it fails only the https nodes that rely on it (see
+    :func:`parse_driver_info`), never the conductor or http nodes.
+    """
+    value = CONF.msftocs.verify_ca
+    if not value:
+        return
+    try:
+        _verify_ca_value(value)
+    except ValueError as exc:
+        LOG.error('Invalid value %(value)r of [msftocs]verify_ca: %(why)s. '
+                  'Nodes with an https msftocs_base_url and no '
+                  'msftocs_verify_ca of their own fail validation until it '
+                  'is fixed; http nodes are not affected.',
+                  {'value': value, 'why': exc})
 
 
 def _parse_auth_type(node, driver_info):
@@ -230,12 +280,13 @@ def parse_driver_info(node):
                            else info[field],
                            _('a string is expected'))
 
+    base_url = _parse_base_url(node, info['msftocs_base_url'])
     return {
-        'base_url': _parse_base_url(node, info['msftocs_base_url']),
+        'base_url': base_url,
         'blade_id': _parse_blade_id(node, info['msftocs_blade_id']),
         'username': info['msftocs_username'],
         'password': info['msftocs_password'],
-        'verify_ca': _parse_verify_ca(node, info),
+        'verify_ca': _parse_verify_ca(node, info, base_url),
         'auth_type': _parse_auth_type(node, info),
         'terminal_port': _parse_terminal_port(node, info),
         'node_uuid': node.uuid,

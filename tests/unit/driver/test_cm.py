@@ -56,6 +56,17 @@ class TranslateTestCase(base.MsftOcsTestCase):
         self.assertIsInstance(result, msftocs_exc.MsftOcsConnectionError)
         self.assertIn('read_timeout = 42', str(result))
 
+    def test_untrusted_certificate_names_the_settings(self):
+        result = self._translate(ocs_exc.TLSError(
+            'TLS error: certificate verify failed', verification_failed=True,
+            operation='GetBladeState', blade_id=3))
+        self.assertIsInstance(result, msftocs_exc.MsftOcsConnectionError)
+        self.assertIn('driver_info/msftocs_verify_ca', str(result))
+        self.assertIn('[msftocs]verify_ca', str(result))
+        other = self._translate(ocs_exc.TLSError(
+            'TLS error: handshake failure', operation='GetBladeState'))
+        self.assertNotIn('verify_ca', str(other))
+
     def test_time_limit(self):
         result = self._translate(ocs_exc.TimeLimitError(
             'the time limit ran out', operation='SetBladeOn', blade_id=3),

@@ -18,6 +18,7 @@ from unittest import mock
 from ironic.common import exception
 
 from msftocs_driver.common import driver_info
+from msftocs_driver import hardware
 from tests import base
 
 
@@ -135,6 +136,39 @@ class ParseDriverInfoTestCase(base.MsftOcsTestCase):
         self.assertFalse(info['verify_ca'])
         _, info = self._parse(msftocs_verify_ca=False)
         self.assertFalse(info['verify_ca'])
+
+    def test_verify_ca_config_missing_file_blames_the_option(self):
+        self.config(verify_ca='/no/such/ca.pem', group='msftocs')
+        node = self.create_node()
+        exc = self.assertRaises(exception.InvalidParameterValue,
+                                driver_info.parse_driver_info, node)
+        self.assertTrue(str(exc).startswith(
+            "Invalid value '/no/such/ca.pem' of [msftocs]verify_ca"), exc)
+        self.assertIn(node.uuid, str(exc))
+        # A node's own setting and plain http never use the default.
+        _, info = self._parse(msftocs_verify_ca=False)
+        self.assertFalse(info['verify_ca'])
+        _, info = self._parse(msftocs_base_url='http://cm01:8000')
+        self.assertTrue(info['verify_ca'])
+
+    def test_check_config_names_a_bad_verify_ca(self):
+        self.config(verify_ca='/no/such/ca.pem', group='msftocs')
+        with mock.patch.object(driver_info.LOG, 'error',
+                               autospec=True) as error:
+            hardware.MsftOcsHardware()
+        error.assert_called_once()
+        message = error.call_args[0][0] % error.call_args[0][1]
+        self.assertIn('[msftocs]verify_ca', message)
+        self.assertIn('/no/such/ca.pem', message)
+
+    def test_check_config_quiet_when_usable(self):
+        with tempfile.NamedTemporaryFile() as ca:
+            for value in (None, 'false', ca.name):
+                self.config(verify_ca=value, group='msftocs')
+                with mock.patch.object(driver_info.LOG, 'error',
+                                       autospec=True) as error:
+                    driver_info.check_config()
+                error.assert_not_called()
 
     def test_auth_type(self):
         _, info = self._parse(msftocs_auth_type='basic')
