@@ -13,8 +13,9 @@
 """A real, throw-away standalone Ironic on 127.0.0.1 for tests and the demo.
 
 :class:`StandaloneIronic` writes an ``ironic.conf`` into a temporary work
-directory (SQLite, no authentication, no RPC bus, the ``msftocs`` hardware
-type enabled), creates the schema with ``ironic-dbsync``, starts the
+directory from the install guide's standalone recipe (:data:`RECIPE`:
+SQLite, no authentication, no RPC bus, the ``msftocs`` hardware type
+enabled), creates the schema with ``ironic-dbsync``, starts the
 all-in-one ``ironic`` service in its own process group, and runs the real
 ``baremetal`` command-line client against it. ``stop()`` ends the whole
 process group (Ironic, and any socat console it started) by its id and
@@ -22,6 +23,7 @@ checks that nothing is left.
 """
 
 import collections
+import configparser
 import contextlib
 import json
 import os
@@ -37,60 +39,39 @@ import requests
 
 from tools import sysutils
 
-_CONFIG_TEMPLATE = """\
-[DEFAULT]
-host = msftocs-standalone
-debug = true
-log_file = {workdir}/ironic.log
-auth_strategy = noauth
-rpc_transport = none
-tempdir = {workdir}/tmp
-state_path = {workdir}/state
-my_ip = 127.0.0.1
-enabled_hardware_types = msftocs
-enabled_power_interfaces = msftocs
-enabled_management_interfaces = msftocs
-enabled_console_interfaces = msftocs-socat,no-console
-enabled_inspect_interfaces = msftocs,no-inspect
-enabled_vendor_interfaces = msftocs,no-vendor
-# The boot and deploy interfaces every generic hardware type needs.
-enabled_boot_interfaces = ipxe
-enabled_deploy_interfaces = direct
-enabled_network_interfaces = noop
-enabled_storage_interfaces = noop
+#: The standalone Ironic recipe of the install guide, which the guide shows
+#: with ``literalinclude``: Ironic runs with it as it is, moved into a work
+#: directory and on free ports (:func:`standalone_config`).
+RECIPE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))), 'etc', 'msftocs_driver', 'ironic-standalone.conf')
+#: The directory the recipe keeps everything in, and what must exist in it.
+RECIPE_ROOT = '/var/lib/ironic-standalone'
+RECIPE_SUBDIRS = ('tmp', 'state', 'httpboot', 'tftpboot', 'locks')
 
-[api]
-host_ip = 127.0.0.1
-port = {api_port}
 
-[database]
-connection = sqlite:///{workdir}/ironic.sqlite
+def standalone_config(workdir, settings):
+    """The recipe moved to ``workdir``, with per-run settings on top.
 
-[dhcp]
-dhcp_provider = none
+    :param workdir: the directory that replaces :data:`RECIPE_ROOT`.
+    :param settings: ``{(section, option): value}`` set over the recipe.
+    :returns: a :class:`configparser.ConfigParser` ready to write.
+    """
+    # [DEFAULT] is an ordinary section of ironic.conf, not configparser's
+    # defaults for every section.
+    config = configparser.ConfigParser(interpolation=None,
+                                       default_section='-')
+    config.optionxform = str
+    with open(RECIPE) as recipe:
+        config.read_file(recipe)
+    for section in config.sections():
+        for option, value in config.items(section):
+            config.set(section, option, value.replace(RECIPE_ROOT, workdir))
+    for (section, option), value in settings.items():
+        if not config.has_section(section):
+            config.add_section(section)
+        config.set(section, option, str(value))
+    return config
 
-[conductor]
-sync_power_state_interval = {sync_interval}
-
-[console]
-socat_address = 127.0.0.1
-port_range = {console_ports}
-
-[deploy]
-# The ipxe boot interface writes boot.ipxe here when it loads; without a
-# writable http_root the conductor cannot start.
-http_root = {workdir}/httpboot
-http_url = http://127.0.0.1:{http_port}
-
-[pxe]
-tftp_root = {workdir}/tftpboot
-
-[oslo_concurrency]
-lock_path = {workdir}/locks
-
-[msftocs]
-{msftocs}
-"""
 
 _SECRET_KEYS = ('password',)
 
@@ -180,15 +161,19 @@ class StandaloneIronic(object):
         return self.process.pid if self.process else None
 
     def _write_config(self):
-        msftocs = '\n'.join('%s = %s' % item
-                            for item in self.msftocs_options.items())
+        settings = {
+            ('DEFAULT', 'debug'): 'true',
+            ('api', 'port'): self.api_port,
+            ('console', 'port_range'): self.console_port_range,
+            ('deploy', 'http_url'): 'http://127.0.0.1:%d' % (
+                sysutils.free_port()),
+            ('conductor', 'sync_power_state_interval'): self.sync_interval,
+        }
+        settings.update((('msftocs', key), value)
+                        for key, value in self.msftocs_options.items())
         path = os.path.join(self.workdir, 'ironic.conf')
         with open(path, 'w') as conf:
-            conf.write(_CONFIG_TEMPLATE.format(
-                workdir=self.workdir,
-                api_port=self.api_port, http_port=sysutils.free_port(),
-                sync_interval=self.sync_interval,
-                console_ports=self.console_port_range, msftocs=msftocs))
+            standalone_config(self.workdir, settings).write(conf)
             if self.extra_config:
                 conf.write('\n' + self.extra_config)
         return path
@@ -216,7 +201,7 @@ class StandaloneIronic(object):
             raise
 
     def _start(self, timeout):
-        for sub in ('tmp', 'state', 'httpboot', 'tftpboot', 'locks'):
+        for sub in RECIPE_SUBDIRS:
             os.mkdir(os.path.join(self.workdir, sub))
         self.api_port = sysutils.free_port()
         self.console_port_range = sysutils.free_port_range(self.console_ports)
