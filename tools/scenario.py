@@ -135,8 +135,18 @@ class Scenario(object):
         return self.ironic.baremetal(*args, check=check)
 
     def bm_json(self, *args):
-        """Run a ``baremetal`` command with ``-f json``; return the data."""
-        return self.bm(*(args + ('-f', 'json'))).json
+        """Run a ``baremetal`` command with ``-f json``; return the data.
+
+        The rows of a list are keyed by field name (``address``): what
+        python-ironicclient 6 prints, and what the column labels of the
+        older releases (``Address``, the 2025.2 constraints pin 5.13) turn
+        into here.
+        """
+        data = self.bm(*(args + ('-f', 'json'))).json
+        if isinstance(data, list):
+            data = [{key.lower().replace(' ', '_'): value
+                     for key, value in row.items()} for row in data]
+        return data
 
     def driver_info_args(self, blade, **overrides):
         """``--driver-info`` arguments enrolling ``blade``.
@@ -222,7 +232,7 @@ class Scenario(object):
     def validation(self, name):
         """``node validate`` as a dict: interface -> (result, reason)."""
         rows = self.bm_json('node', 'validate', name)
-        return {r['Interface']: (r['Result'], r['Reason']) for r in rows}
+        return {r['interface']: (r['result'], r['reason']) for r in rows}
 
     def wait_until(self, condition, what, timeout=30):
         """Poll ``condition()`` until it is true.

@@ -63,7 +63,10 @@ def show_driver(sc):
     sc.say('Ironic is running with the msftocs hardware type enabled. '
            'Ask it which drivers it offers, and what it needs to know '
            'about a blade.')
-    drivers = [d['name'] for d in sc.bm_json('driver', 'list')]
+    # python-ironicclient before 6 (the 2025.2 constraints pin 5.13)
+    # labels the name column "Supported driver(s)".
+    drivers = [d.get('name', d.get('supported_driver(s)'))
+               for d in sc.bm_json('driver', 'list')]
     sc.out('output', 'drivers: %s' % ', '.join(drivers))
     sc.check('msftocs' in drivers, 'msftocs is not among %s' % drivers)
     props = {p['property']: p['description'] for p in sc.bm_json(
@@ -141,6 +144,31 @@ def bad_driver_info(sc):
         sc.bm('node', 'delete', *[n for n, _o, _f in _BAD_ENROLLMENTS])
     sc.say('Each mistake is caught before Ironic talks to the chassis, '
            'and the message names the field to fix.')
+
+
+@step('A slot beyond the chassis is named when the blade is managed')
+def manage_beyond_population(sc):
+    sc.say('Validation makes no call to the chassis manager, so it cannot '
+           'know that this chassis has 24 slots: a blade 30 validates. '
+           'Moving it to "manageable" asks the chassis manager, and the '
+           'error names the field to fix.')
+    name = 'slot-30'
+    sc.bm('node', 'create', '--driver', 'msftocs', '--name', name,
+          *sc.driver_info_args(30))
+    try:
+        result = sc.bm('node', 'manage', name, '--wait', '60', check=False)
+        first = (result.stderr.strip().splitlines() or [''])[0]
+        sc.out('output', first)
+        sc.check(result.returncode != 0 and 'msftocs_blade_id' in first
+                 and 'population' in first,
+                 'manage should fail and name msftocs_blade_id first, got '
+                 'exit %d: %s' % (result.returncode, result.stderr))
+        state = sc.node(name)['provision_state']
+        sc.check(state == 'enroll', 'node %s left in %s' % (name, state))
+    finally:
+        sc.bm('node', 'delete', name)
+    sc.say('The first line "baremetal node manage --wait" prints is the '
+           'reason, and the node stays in "enroll".')
 
 
 @step('Validate a blade')
