@@ -150,25 +150,29 @@ def bad_driver_info(sc):
 def manage_beyond_population(sc):
     sc.say('Validation makes no call to the chassis manager, so it cannot '
            'know that this chassis has 24 slots: a blade 30 validates. '
-           'Moving it to "manageable" asks the chassis manager, and the '
-           'error names the field to fix.')
+           'Moving it to "manageable" asks the chassis manager.')
     name = 'slot-30'
     sc.bm('node', 'create', '--driver', 'msftocs', '--name', name,
           *sc.driver_info_args(30))
     try:
         result = sc.bm('node', 'manage', name, '--wait', '60', check=False)
-        first = (result.stderr.strip().splitlines() or [''])[0]
-        sc.out('output', first)
-        sc.check(result.returncode != 0 and 'msftocs_blade_id' in first
-                 and 'population' in first,
-                 'manage should fail and name msftocs_blade_id first, got '
-                 'exit %d: %s' % (result.returncode, result.stderr))
-        state = sc.node(name)['provision_state']
-        sc.check(state == 'enroll', 'node %s left in %s' % (name, state))
+        sc.out('output', result.stderr.strip())
+        node = sc.node(name)
+        error = node['last_error'] or ''
+        sc.out('output', 'last_error: %s' % error)
+        sc.check(result.returncode != 0
+                 and node['provision_state'] == 'enroll',
+                 'manage of blade 30 should fail and leave it in enroll, '
+                 'got exit %d, %s' % (result.returncode,
+                                      node['provision_state']))
+        sc.check('msftocs_blade_id' in error and 'population' in error,
+                 'last_error does not name msftocs_blade_id: %s' % error)
     finally:
         sc.bm('node', 'delete', name)
-    sc.say('The first line "baremetal node manage --wait" prints is the '
-           'reason, and the node stays in "enroll".')
+    sc.say('"baremetal node manage --wait" only says that the node is back '
+           'in "enroll" (the client prints no reason for a node back in a '
+           'stable state); the node\'s last_error names the field to fix: '
+           '"baremetal node show %s -c last_error".' % name)
 
 
 @step('Validate a blade')
