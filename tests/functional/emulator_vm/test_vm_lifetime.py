@@ -108,10 +108,15 @@ def test_stopping_the_emulator_stops_its_vms(tcg):
     assert _gone(pids[1])
 
 
-def test_a_sigkilled_emulator_leaves_no_vm(tcg):
+def test_a_sigkilled_emulator_leaves_no_vm(tcg, tmp_path, monkeypatch):
     _require_qemu()
+    # The VMs' run directory, which a killed emulator cannot remove, lands
+    # in the test's own temporary directory.
+    monkeypatch.setenv('TMPDIR', str(tmp_path))
     emulator = _vm_emulator().start()
     pids = [emulator.blade(i)['vm_pid'] for i in (1, 2)]
+    assert [p.name for p in tmp_path.iterdir()
+            if p.name.startswith('msftocs-vm-')]
     os.kill(emulator.pid, signal.SIGKILL)
     emulator.stop()
     assert all(_gone(pid) for pid in pids)
