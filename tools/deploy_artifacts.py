@@ -91,7 +91,11 @@ def _run(argv, cwd=None):
 
 def kernel_package():
     """The versioned kernel package the cloud metapackage depends on."""
-    out = _run(['apt-cache', 'depends', KERNEL_META])
+    try:
+        out = _run(['apt-cache', 'depends', KERNEL_META])
+    except RuntimeError as exc:
+        raise RuntimeError('%s (are the package lists there? apt-get '
+                           'update)' % exc)
     match = re.search(r'Depends: (linux-image-\S+-cloud-amd64\S*)', out)
     if not match:
         raise RuntimeError('%s names no kernel package' % KERNEL_META)
