@@ -55,6 +55,10 @@ request counters (``/_emulator/stats``) count chassis-manager requests.
    builds 100 cached clients (one per chassis endpoint; a local TCP relay
    gives one emulator 100 ports), each making one call, and reports its
    peak RSS, against the same process without clients.
+5. **Node health in power sync** (``tools/bench_health.py``). The second
+   chassis count of the power-sync part (4 by default), synced with health
+   monitoring on (batch on, batch off) and off: the chassis-manager
+   requests the health reads add per chassis and pass. Target: at most 1.
 
 A part that cannot run (for example because a module it needs is missing)
 is reported as not measured, with the reason, and the others still run.
@@ -110,7 +114,8 @@ def _parse_args(argv):
                              'the power-on measurement '
                              '(default: %(default)s)')
     parser.add_argument('--only', action='append',
-                        choices=('overhead', 'sync', 'power_on', 'memory'),
+                        choices=('overhead', 'sync', 'power_on', 'memory',
+                                 'health'),
                         help='run only this part (repeatable)')
     return parser.parse_args(argv)
 
@@ -138,7 +143,8 @@ def run(args):
 
     from msftocs_driver.conf import CONF
 
-    parts = args.only or ['overhead', 'sync', 'power_on', 'memory']
+    parts = args.only or ['overhead', 'sync', 'power_on', 'memory',
+                          'health']
     workdir = tempfile.mkdtemp(prefix='msftocs-bench-')
     conductor = bench_ironic.Conductor(workdir)
     default_ttl = CONF.msftocs.power_state_cache_ttl
@@ -163,6 +169,13 @@ def run(args):
             conductor, args.decompression, args.bus_cost))
     if 'memory' in parts:
         _section(results, 'memory', _memory)
+    if 'health' in parts:
+        from tools import bench_health
+        conductor.set_options({'power_state_cache_ttl': default_ttl})
+        # One chassis count per process: see tools/bench_health.py.
+        counts = [int(n) for n in args.chassis.split(',') if n][1:2] or [1]
+        _section(results, 'health', lambda: bench_health.run(
+            conductor, counts, args.bus_cost))
     return results
 
 
@@ -179,7 +192,7 @@ def _memory():
 def _rows(results):
     """Flatten the results into (measurement, value, note) rows."""
     rows = []
-    for name in ('overhead', 'sync', 'power_on', 'memory'):
+    for name in ('overhead', 'sync', 'power_on', 'memory', 'health'):
         section = results.get(name)
         if section is None:
             continue
@@ -217,6 +230,9 @@ def _rows(results):
                                                 item['wall_s']),
                     '%d workers, bus %g s/call' % (item['workers'],
                                                    item['bus_cost_s'])))
+        elif name == 'health':
+            from tools import bench_health
+            rows.extend(bench_health.rows(data))
         elif name == 'power_on':
             rows.append((
                 'power on from hard off',
