@@ -208,7 +208,8 @@ def _rows(results):
                     'driver %.3f ms / floor %.3f ms = %.2fx'
                     % (med['driver'], med['floor'],
                        item['driver_over_floor']),
-                    'target <= 1.2x'))
+                    'goal <= %.2fx: %s' % (item['target_ratio'],
+                                           item['verdict'].upper())))
                 rows.append((
                     '  of which %s' % item['transport'],
                     'client %+.3f ms, driver layer %+.3f ms '

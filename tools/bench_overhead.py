@@ -52,6 +52,9 @@ TRANSPORTS = (('basic-http', 'basic', False),
               ('basic-https', 'basic', True))
 #: The blade whose state is read.
 BLADE = 1
+#: The goal: ``get_power_state`` at most this many times the bare
+#: kept-alive GET (with the client's whole-reply deadline in place).
+TARGET_RATIO = 1.10
 
 
 def _auth(auth, password):
@@ -124,12 +127,15 @@ def _measure_transport(conductor, workdir, name, auth, tls, samples,
         client.close()
         client_cache.clear()
     medians = {key: bench_env.median_ms(value) for key, value in times.items()}
+    ratio = round(medians['driver'] / medians['floor'], 3)
     return {
         'transport': name,
         'operation': operation,
         'samples': samples,
         'median_ms': medians,
-        'driver_over_floor': round(medians['driver'] / medians['floor'], 3),
+        'driver_over_floor': ratio,
+        'target_ratio': TARGET_RATIO,
+        'verdict': 'pass' if ratio <= TARGET_RATIO else 'fail',
         'driver_minus_floor_ms': round(medians['driver'] - medians['floor'],
                                        3),
         'fresh_over_kept_alive': round(medians['fresh'] / medians['client'],
@@ -142,13 +148,29 @@ def _measure_transport(conductor, workdir, name, auth, tls, samples,
     }
 
 
+def report(results):
+    """One line per transport: the ratio against the goal, pass or fail.
+
+    :param results: what :func:`run` returned.
+    :returns: a list of strings.
+    """
+    return ['get_power_state %s: %.3f ms / floor %.3f ms = %.2fx '
+            '(goal <= %.2fx): %s'
+            % (item['transport'], item['median_ms']['driver'],
+               item['median_ms']['floor'], item['driver_over_floor'],
+               item['target_ratio'], item['verdict'].upper())
+            for item in results]
+
+
 def run(conductor, workdir, samples):
     """Measure every transport.
 
     :param conductor: a :class:`tools.bench_ironic.Conductor`.
     :param workdir: a private directory (TLS material).
     :param samples: interleaved rounds per transport.
-    :returns: a list of result dicts, one per transport.
+    :returns: a list of result dicts, one per transport, each with the
+        medians, ``driver_over_floor``, ``target_ratio`` and ``verdict``
+        (``pass`` or ``fail``).
     """
     conductor.set_options({'power_state_cache_ttl': 0.0})
     password = bench_env.new_password()

@@ -43,28 +43,27 @@ state through GET requests, so a state-changing operation is retried only when
 the request provably never reached the server: the TCP connection could not
 be established (refused, unreachable, name resolution, connect timeout).
 
-Time limit
-----------
-Inside :func:`~msftocs_driver.ocs.failures.time_limit` (an ironic power
-change and its timeout), the thread's calls wait for a connection, connect
-and read no longer than the time left and are not retried past it: a hung
-chassis manager cannot hold the thread for ``read_timeout`` times the
-attempts of every call.
+Time
+----
+``read_timeout`` bounds the whole reply of an attempt, every NTLM leg
+included (:mod:`~msftocs_driver.ocs.deadline`). Inside
+:func:`~msftocs_driver.ocs.failures.time_limit` (an ironic power change and
+its timeout), the thread's calls wait for a connection, connect and read no
+longer than the time left and are not retried past it.
 
 Redaction
 ---------
 Query strings carry session tokens and console data, so URLs are never logged
-nor put into exceptions, and the requests exceptions (whose text contains the
-URL) are not chained to the errors raised from here.
+nor put into exceptions. Errors are raised outside any ``except`` block, so
+that neither requests' exceptions (whose text contains the URL) nor foreign
+ones (a ``UnicodeEncodeError`` holds the password) are chained to them.
 """
 
 import logging
-import queue
 import threading
 import time
 
 import requests
-import spnego.exceptions
 
 from msftocs_driver.ocs import auth as auth_schemes
 from msftocs_driver.ocs import deadline
@@ -137,7 +136,8 @@ class Connector:
         self.retries = int(retries)
         self.retry_interval = float(retry_interval)
         self.max_connections = int(max_connections)
-        self._idle = queue.LifoQueue()
+        # Idle sessions, most recently used last; guarded by _lock.
+        self._idle = []
         self._slots = (threading.BoundedSemaphore(self.max_connections)
                        if slots is None else slots)
         self._generation = 0
@@ -164,10 +164,9 @@ class Connector:
                                    else max(left, 0)):
             raise failures.Failure(failures.time_up(context, sent=False),
                                    transient=False)
-        try:
-            return self._idle.get_nowait()
-        except queue.Empty:
-            pass
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
         try:
             return self._generation, self._new_session()
         except Exception:
@@ -178,7 +177,7 @@ class Connector:
         try:
             with self._lock:
                 if reusable and generation == self._generation:
-                    self._idle.put((generation, session))
+                    self._idle.append((generation, session))
                     return
             session.close()
         finally:
@@ -192,11 +191,9 @@ class Connector:
         """
         with self._lock:
             self._generation += 1
-            while True:
-                try:
-                    self._idle.get_nowait()[1].close()
-                except queue.Empty:
-                    break
+            idle, self._idle = self._idle, []
+        for _generation, session in idle:
+            session.close()
 
     def build_url(self, operation, params=()):
         """Return the URL of an operation; it may contain secrets.
@@ -298,7 +295,8 @@ class Connector:
         start = time.monotonic()
         scheme = self._scheme(session)
         try:
-            with deadline.watching(reply):
+            previous = deadline.watch(reply)
+            try:
                 status, body, challenge = self._exchange(session, url,
                                                          timeout, context)
                 if status == 401 and scheme is None:
@@ -308,15 +306,19 @@ class Connector:
                         self._scheme(session)
                         status, body, challenge = self._exchange(
                             session, url, timeout, context)
+            finally:
+                deadline.watch(previous)
             reusable = True
         except failures.Failure as failure:
             return failure
         except requests.exceptions.RequestException as exc:
-            return _too_slow(reply, context) or \
-                failures.from_requests_error(exc, context)
+            return (failures.too_slow(reply, context)
+                    or failures.from_requests_error(exc, context))
         except Exception as exc:
-            return (_too_slow(reply, context)
-                    or self._foreign_failure(exc, context, scheme))
+            return (failures.too_slow(reply, context)
+                    or failures.from_foreign_error(
+                        exc, context, ntlm=scheme == 'ntlm',
+                        ca_bundle=isinstance(self.verify, str)))
         finally:
             self._checkin(generation, session, reusable)
         elapsed = time.monotonic() - start
@@ -350,58 +352,9 @@ class Connector:
             'the chassis manager rejected the credentials (HTTP 401)%s'
             % auth_schemes.hint(self.auth, challenge), **context)
 
-    def _foreign_failure(self, exc, context, scheme):
-        """The failure of an exception neither requests nor this module's.
-
-        Only the exception's type is kept: its text or attributes may hold
-        a secret (a ``UnicodeEncodeError`` holds the whole password).
-        """
-        if (scheme == 'ntlm' and isinstance(
-                exc, (PermissionError, KeyError, ValueError,
-                      spnego.exceptions.SpnegoError))):
-            # requests-ntlm raises these when the server's NTLM challenge
-            # is missing or malformed.
-            return failures.Failure(exceptions.AuthenticationError(
-                'NTLM handshake failed (%s)' % type(exc).__name__,
-                **context), transient=False)
-        if isinstance(exc, OSError) and isinstance(self.verify, str):
-            # requests checks the CA bundle path before it connects.
-            return failures.Failure(exceptions.TLSError(
-                'TLS error: cannot read the CA bundle (%s)'
-                % type(exc).__name__, may_have_run=False, **context),
-                transient=False)
-        LOG.debug('Chassis manager %(cm)s, %(op)s: unexpected %(type)s in '
-                  'the HTTP transport', {'cm': self.endpoint,
-                                         'op': context['operation'],
-                                         'type': type(exc).__name__})
-        return failures.Failure(exceptions.ConnectionError(
-            'unexpected error in the HTTP transport (%s)'
-            % type(exc).__name__, **context), transient=False)
-
 
 def _target(blade_id):
     return 'the chassis' if blade_id is None else 'blade %s' % blade_id
-
-
-def _too_slow(reply, context):
-    """The failure of an attempt whose reply outlived its deadline, if so.
-
-    :returns: a :class:`~msftocs_driver.ocs.failures.Failure` or ``None``.
-    """
-    if not reply.expired:
-        return None
-    if reply.limited:
-        return failures.Failure(failures.time_up(context, sent=True),
-                                transient=False)
-    if reply.received:
-        detail = ('reply too slow: %d bytes received, not complete within '
-                  'the read timeout of %g s' % (reply.received,
-                                                reply.read_timeout))
-    else:
-        detail = 'no reply within the read timeout of %g s' % (
-            reply.read_timeout)
-    return failures.Failure(exceptions.ReadTimeoutError(detail, **context),
-                            transient=True)
 
 
 def _read_body(response, context):

@@ -23,12 +23,11 @@ responses through :class:`_DeadlineResponse`, whose reads go through a raw
 reader that sets the socket's timeout to the time left before each read of
 the socket. A read that would end past the deadline times out at the
 deadline, which urllib3 reports as a read timeout. The attempt registers
-its :class:`Reply` for the calling thread (:func:`watching`): requests,
+its :class:`Reply` for the calling thread (:func:`watch`): requests,
 urllib3 and requests-ntlm read the replies on the thread that sent them.
-Outside :func:`watching` the connections behave as stock ones.
+While nothing is watched the connections behave as stock ones.
 """
 
-import contextlib
 import http.client
 import io
 import threading
@@ -72,15 +71,15 @@ class Reply:
         return self.limit is not None and self.end == self.limit
 
 
-@contextlib.contextmanager
-def watching(reply):
-    """Bound the replies this thread reads inside the block by ``reply``."""
+def watch(reply):
+    """Bound the replies this thread reads from now on by ``reply``.
+
+    :param reply: a :class:`Reply`, or ``None`` to stop bounding.
+    :returns: what was watched before, to restore with another call.
+    """
     previous = getattr(_current, 'reply', None)
     _current.reply = reply
-    try:
-        yield reply
-    finally:
-        _current.reply = previous
+    return previous
 
 
 class _Reader(io.RawIOBase):
@@ -157,7 +156,7 @@ class _HTTPSConnectionPool(urllib3.HTTPSConnectionPool):
 
 
 class DeadlineAdapter(requests.adapters.HTTPAdapter):
-    """An HTTP adapter whose replies honour :func:`watching`."""
+    """An HTTP adapter whose replies honour :func:`watch`."""
 
     def init_poolmanager(self, *args, **kwargs):
         super().init_poolmanager(*args, **kwargs)

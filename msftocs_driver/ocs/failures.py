@@ -28,6 +28,7 @@ import threading
 import time
 
 import requests
+import spnego.exceptions
 import urllib3.exceptions
 
 from msftocs_driver.ocs import exceptions
@@ -131,6 +132,56 @@ def from_requests_error(exc, context):
     return Failure(exceptions.ConnectionError(
         'connection failed: %s' % reason, may_have_run=not never_sent,
         **context), transient=True, never_sent=never_sent)
+
+
+def too_slow(reply, context):
+    """The failure of an attempt whose reply outlived its deadline, if so.
+
+    :returns: a :class:`~msftocs_driver.ocs.failures.Failure` or ``None``.
+    """
+    if not reply.expired:
+        return None
+    if reply.limited:
+        return Failure(time_up(context, sent=True), transient=False)
+    if reply.received:
+        detail = ('reply too slow: %d bytes received, not complete within '
+                  'the read timeout of %g s' % (reply.received,
+                                                reply.read_timeout))
+    else:
+        detail = 'no reply within the read timeout of %g s' % (
+            reply.read_timeout)
+    return Failure(exceptions.ReadTimeoutError(detail, **context),
+                   transient=True)
+
+
+def from_foreign_error(exc, context, *, ntlm, ca_bundle):
+    """Classify an exception that is neither requests' nor the library's.
+
+    Only the exception's type is kept: its text or attributes may hold a
+    secret (a ``UnicodeEncodeError`` holds the whole password).
+
+    :param exc: the exception.
+    :param context: ``operation`` and ``blade_id`` keyword arguments.
+    :param ntlm: whether the attempt used NTLM (requests-ntlm raises
+        ``PermissionError``, ``KeyError``, ``ValueError`` or a pyspnego
+        error when the server's NTLM challenge is missing or malformed).
+    :param ca_bundle: whether TLS trust is a CA bundle path (requests
+        raises a bare ``OSError`` when it cannot read it, before it
+        connects).
+    :returns: a :class:`Failure`, never retried.
+    """
+    name = type(exc).__name__
+    if ntlm and isinstance(exc, (PermissionError, KeyError, ValueError,
+                                 spnego.exceptions.SpnegoError)):
+        return Failure(exceptions.AuthenticationError(
+            'NTLM handshake failed (%s)' % name, **context), transient=False)
+    if ca_bundle and isinstance(exc, OSError):
+        return Failure(exceptions.TLSError(
+            'TLS error: cannot read the CA bundle (%s)' % name,
+            may_have_run=False, **context), transient=False)
+    return Failure(exceptions.ConnectionError(
+        'unexpected error in the HTTP transport (%s)' % name, **context),
+        transient=False)
 
 
 _limits = threading.local()

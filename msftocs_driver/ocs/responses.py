@@ -166,6 +166,23 @@ def _parse_base64(value):
         raise ValueError('invalid base64') from None
 
 
+def _fromstring(body):
+    """Parse a document with no way to declare or expand an entity.
+
+    Entities (and external references) can only be declared in a document
+    type declaration, which starts with ``<!``; a chassis-manager reply has
+    none (nor comments or CDATA). A body without ``<!`` therefore goes to
+    the standard library's C parser, which knows only the predefined
+    entities and refuses any other; anything else goes through defusedxml,
+    which refuses a DTD. The C parser is twice as fast as defusedxml's
+    pure-Python one, which matters on every power-state read.
+    """
+    if isinstance(body, bytes) and b'<!' not in body:
+        return ElementTree.fromstring(body)
+    return defusedxml.ElementTree.fromstring(
+        body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+
+
 def parse(body, root, operation, *, blade_id=None, check_blade=False,
           raise_for_code=True):
     """Parse a reply document and check its envelope.
@@ -185,9 +202,7 @@ def parse(body, root, operation, *, blade_id=None, check_blade=False,
     """
     context = Reply(None, operation, blade_id)
     try:
-        element = defusedxml.ElementTree.fromstring(
-            body, forbid_dtd=True, forbid_entities=True,
-            forbid_external=True)
+        element = _fromstring(body)
     except defusedxml.DefusedXmlException as exc:
         raise context.error('refused unsafe XML (%s)'
                             % type(exc).__name__) from None

@@ -552,3 +552,21 @@ def test_completion_codes_did_not_run():
         exceptions.constants.CompletionCode.Failure, 'Failure')
     assert error.may_have_run is False
     assert exceptions.OCSError('x', may_have_run=True).may_have_run is True
+
+
+def test_close_closes_idle_sessions(harness):
+    harness.script.append((200, OK))
+    call(harness, READ, False)
+    idle, = harness.sessions
+    harness.connector.close()
+    assert idle.closed
+
+
+def test_a_reply_shorter_than_its_length_is_a_broken_connection(harness):
+    # What urllib3 1.26 returns where urllib3 2 raises.
+    harness.connector.retries = 0
+    harness.script.append((200, OK[:20], {'Content-Length': str(len(OK))}))
+    with pytest.raises(exceptions.ConnectionError,
+                       match='reply cut short .20 of') as caught:
+        call(harness, SEND, True)
+    assert caught.value.may_have_run

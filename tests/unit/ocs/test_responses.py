@@ -116,3 +116,26 @@ def test_optional_values():
 
 def test_description_defaults_to_empty():
     assert _reply('').completion() == (constants.CompletionCode.Success, '')
+
+
+@pytest.mark.parametrize('body', [
+    # An entity reference with no DTD to declare it is refused.
+    b'<BladeStateResponse xmlns="%s">&payload;</BladeStateResponse>'
+    % constants.CONTRACTS_NS.encode(),
+    # A DTD anywhere goes through defusedxml, which refuses it.
+    b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "x">]><r>&a;</r>',
+])
+def test_no_entity_ever_expands(body):
+    with pytest.raises(exceptions.ResponseError,
+                       match='not XML|refused unsafe XML'):
+        responses.parse(body, 'BladeStateResponse', 'GetBladeState')
+
+
+def test_predefined_entities_still_decode():
+    body = (b'<ServiceVersionResponse xmlns="%s"><completionCode>Success'
+            b'</completionCode><statusDescription>a &lt;b&gt; &amp; &#233;'
+            b'</statusDescription></ServiceVersionResponse>'
+            % constants.CONTRACTS_NS.encode())
+    reply = responses.parse(body, 'ServiceVersionResponse',
+                            'GetServiceVersion')
+    assert reply.text('statusDescription') == 'a <b> & \u00e9'
