@@ -54,9 +54,30 @@ def _announce_once(info, holders):
     LOG.info('The serial console of node %(console)s (blade %(blade)d) '
              'holds the only session of its CM v2.0 chassis; power sync of '
              'the blades of that chassis (node %(node)s among them) reads '
-             'only their power switches until the console closes',
+             'only their power switches, and no node health, until the '
+             'console closes',
              {'console': node_uuid, 'blade': blade_id,
               'node': info['node_uuid']})
+
+
+def console_holds_chassis(client, info):
+    """Whether a bridge of this conductor holds the v2.0 chassis' session.
+
+    Sends nothing unless a bridge of this conductor holds a session on the
+    node's chassis; then learns the CM version (once per client:
+    ``GetServiceVersion`` does not touch the session). The first call of
+    each session logs it at INFO.
+
+    :param client: the node's ``ChassisManagerClient``.
+    :param info: the node's parsed driver_info.
+    :returns: True when the chassis is v2.0 and such a session is open:
+        shared-lock reads must then leave the blade APIs alone.
+    """
+    holders = console_files.sessions_on_chassis(info['base_url'])
+    if not holders or not client.cm_version().is_v20:
+        return False
+    _announce_once(info, holders)
+    return True
 
 
 def power_state_while_console(client, info, recorded_state):
@@ -77,10 +98,8 @@ def power_state_while_console(client, info, recorded_state):
         power state recorded yet).
     :raises: OCSError from ``GetPowerState``.
     """
-    holders = console_files.sessions_on_chassis(info['base_url'])
-    if not holders or not client.cm_version().is_v20:
+    if not console_holds_chassis(client, info):
         return None
-    _announce_once(info, holders)
     switch = client.get_power_state(info['blade_id'])
     if switch.state == constants.PowerState.OFF:
         return states.POWER_OFF

@@ -52,6 +52,7 @@ from oslo_log import log
 from msftocs_driver.common import batch
 from msftocs_driver.common import client_cache
 from msftocs_driver.common import cm
+from msftocs_driver.common import console_guard
 from msftocs_driver.conf import CONF
 from msftocs_driver.ocs import exceptions as ocs_exc
 
@@ -172,7 +173,9 @@ def get_node_health(task):
         the chassis-wide batch answers, under an exclusive one the blade is
         read alone.
     :returns: a ``health_states.HealthState``, or None when the blade has
-        no health to report (hard off, starting, JBOD).
+        no health to report (hard off, starting, JBOD) or, under a shared
+        lock, while a console holds its CM v2.0 chassis' only serial
+        session (see :mod:`~msftocs_driver.common.console_guard`).
     :raises: UnsupportedDriverExtension on an ironic without node health.
     :raises: the translated chassis-manager error of the read.
     """
@@ -181,6 +184,9 @@ def get_node_health(task):
             driver=task.node.driver, extension='get_node_health')
     shared = task.shared
     with cm.client_for(task.node, 'read the node health') as (client, info):
+        if shared and console_guard.console_holds_chassis(client, info):
+            # A CM v2.0 console would be killed by the health reads.
+            return None
         level = reading_level(_reading_outcome(client, info, shared))
         if level is not None and level < 2:
             detail = _detail(client, info, shared)

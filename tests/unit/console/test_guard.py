@@ -24,6 +24,7 @@ from msftocs_driver.common import console_files
 from msftocs_driver.common import console_guard
 from msftocs_driver.common import console_settings
 from msftocs_driver.common import driver_info as msftocs_info
+from msftocs_driver.common import health
 from msftocs_driver.common import private_files
 from msftocs_driver.common import state_cache
 from msftocs_driver import console_command
@@ -169,3 +170,13 @@ class PowerInterfaceTestCase(GuardTestCase):
         self.assertEqual(states.POWER_OFF, self.power_state(shared=False))
         self.client.get_blade_state.assert_called_once_with(4)
         self.client.get_power_state.assert_not_called()
+
+    def test_health_waits_for_the_console(self):
+        if health.health_states is None:
+            self.skipTest('this ironic has no node health')
+        self.console_on()
+        with task_manager.acquire(self.context, self.node.uuid,
+                                  shared=True) as task:
+            self.assertIsNone(task.driver.management.get_node_health(task))
+        self.client.get_blade_power_reading.assert_not_called()
+        self.client.get_all_blades_power_reading.assert_not_called()
