@@ -77,6 +77,12 @@ def describe(exc):
         return _('%(err)s; no reply within [msftocs]read_timeout = %(t)s '
                  'seconds (is the chassis manager hung?)') % {
                      'err': text, 't': CONF.msftocs.read_timeout}
+    if (isinstance(exc, ocs_exc.SerialSessionActiveError)
+            and 'Serial' not in (exc.operation or '')):
+        return _('%s: a serial console session is open on the chassis, and '
+                 'this chassis manager (CM v2.0 with '
+                 'KillSerialConsoleSession=0) refuses blade commands until '
+                 'it ends') % text
     for cls, hint in _HINTS.items():
         if isinstance(exc, cls):
             return '%s: %s' % (text, hint)

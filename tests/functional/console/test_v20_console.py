@@ -202,7 +202,9 @@ class V20ConsoleTestCase(base.MsftOcsTestCase):
                 msftocs_exc.MsftOcsError,
                 task.driver.power.get_power_state, task)
         self.assertIn('SerialSessionActive', str(error))
-        self.assertIn('serial session', str(error))
+        self.assertIn('a serial console session is open on the chassis',
+                      str(error))
+        self.assertIn('KillSerialConsoleSession=0', str(error))
 
 
 def _connected_socket(port):

@@ -20,6 +20,7 @@ from ironic.common import states
 from ironic.conductor import task_manager
 
 from msftocs_driver.common import client_cache
+from msftocs_driver.common import cm
 from msftocs_driver.common import console_files
 from msftocs_driver.common import console_guard
 from msftocs_driver.common import console_settings
@@ -30,6 +31,7 @@ from msftocs_driver.common import state_cache
 from msftocs_driver import console_command
 from msftocs_driver.ocs import client as ocs_client
 from msftocs_driver.ocs import constants
+from msftocs_driver.ocs import exceptions as ocs_exc
 from msftocs_driver.ocs import models
 from msftocs_driver.ocs import version as ocs_version
 from tests import base
@@ -180,3 +182,23 @@ class PowerInterfaceTestCase(GuardTestCase):
             self.assertIsNone(task.driver.management.get_node_health(task))
         self.client.get_blade_power_reading.assert_not_called()
         self.client.get_all_blades_power_reading.assert_not_called()
+
+
+class RefusedWhileConsoleTestCase(base.MsftOcsTestCase):
+    """KillSerialConsoleSession=0: blade commands refused, and why."""
+
+    def error(self, operation):
+        return ocs_exc.SerialSessionActiveError(
+            constants.CompletionCode.SerialSessionActive,
+            'Device busy.Another serial session active.',
+            operation=operation, blade_id=5)
+
+    def test_blade_command_says_why(self):
+        text = cm.describe(self.error('GetAllBladesState'))
+        self.assertIn('a serial console session is open on the chassis',
+                      text)
+        self.assertIn('KillSerialConsoleSession=0', text)
+
+    def test_serial_command_keeps_its_own_message(self):
+        text = cm.describe(self.error('StartBladeSerialSession'))
+        self.assertNotIn('KillSerialConsoleSession', text)
