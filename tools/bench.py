@@ -220,7 +220,7 @@ def _rows(results):
                 rows.append((
                     'connection per call %s' % item['transport'],
                     'fresh %.3f ms / kept-alive %.3f ms = %.2fx'
-                    % (med['fresh'], med['client'],
+                    % (med['fresh'], med['kept_alive'],
                        item['fresh_over_kept_alive']), ''))
         elif name == 'sync':
             for item in data:
