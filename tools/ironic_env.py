@@ -25,6 +25,7 @@ checks that nothing is left.
 import collections
 import configparser
 import contextlib
+import io
 import json
 import os
 import shutil
@@ -133,6 +134,10 @@ class StandaloneIronic(object):
         set again there wins (oslo.config keeps the last value).
     """
 
+    #: The Ironic program run (subclasses run ``ironic-api`` or
+    #: ``ironic-conductor`` with the same plumbing).
+    service = 'ironic'
+
     def __init__(self, msftocs_options=None, sync_interval=10,
                  console_ports=4, keep_workdir=False, extra_config=''):
         self.msftocs_options = dict(msftocs_options or {})
@@ -160,7 +165,8 @@ class StandaloneIronic(object):
         """Process id (and process group id) of the ``ironic`` service."""
         return self.process.pid if self.process else None
 
-    def _write_config(self):
+    def _config_text(self):
+        """The text of ``ironic.conf`` (subclasses add their options)."""
         settings = {
             ('DEFAULT', 'debug'): 'true',
             ('api', 'port'): self.api_port,
@@ -171,12 +177,21 @@ class StandaloneIronic(object):
         }
         settings.update((('msftocs', key), value)
                         for key, value in self.msftocs_options.items())
-        path = os.path.join(self.workdir, 'ironic.conf')
-        with open(path, 'w') as conf:
-            standalone_config(self.workdir, settings).write(conf)
-            if self.extra_config:
-                conf.write('\n' + self.extra_config)
-        return path
+        text = io.StringIO()
+        standalone_config(self.workdir, settings).write(text)
+        if self.extra_config:
+            text.write('\n' + self.extra_config)
+        return text.getvalue()
+
+    @property
+    def config_path(self):
+        """The ``ironic.conf`` of this service."""
+        return os.path.join(self.workdir, 'ironic.conf')
+
+    def _write_config(self):
+        with open(self.config_path, 'w') as conf:
+            conf.write(self._config_text())
+        return self.config_path
 
     def _service_env(self):
         env = dict(os.environ)
@@ -203,9 +218,13 @@ class StandaloneIronic(object):
     def _start(self, timeout):
         for sub in RECIPE_SUBDIRS:
             os.mkdir(os.path.join(self.workdir, sub))
-        self.api_port = sysutils.free_port()
+        self.api_port = self.api_port or sysutils.free_port()
         self.console_port_range = sysutils.free_port_range(self.console_ports)
-        config = self._write_config()
+        self._create_schema(self._write_config())
+        self.launch(timeout)
+
+    def _create_schema(self, config):
+        """Create the database schema (``ironic-dbsync create_schema``)."""
         try:
             subprocess.run(
                 [sysutils.find_tool('ironic-dbsync'), '--config-file', config,
@@ -214,11 +233,22 @@ class StandaloneIronic(object):
         except subprocess.SubprocessError as exc:
             raise IronicEnvError('ironic-dbsync create_schema failed: %s\n%s'
                                  % (exc, getattr(exc, 'stderr', '')))
-        with open(os.path.join(self.workdir, 'stdout.log'), 'wb') as out:
+
+    def launch(self, timeout=90):
+        """Start the service on the prepared work directory; wait for it.
+
+        Also starts it again, with the same configuration and files, after
+        it was killed.
+
+        :param timeout: seconds to wait until :meth:`ready`.
+        :raises IronicEnvError: when it does not come up.
+        """
+        with open(os.path.join(self.workdir, 'stdout.log'), 'ab') as out:
             # A session of its own: stop() can then end Ironic, its worker
             # and any console it started as one process group.
             self.process = subprocess.Popen(
-                [sysutils.find_tool('ironic'), '--config-file', config],
+                [sysutils.find_tool(self.service),
+                 '--config-file', self.config_path],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=out,
                 env=self._service_env(), start_new_session=True)
         self._wait_until_ready(timeout)
@@ -227,26 +257,35 @@ class StandaloneIronic(object):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise IronicEnvError('ironic exited with status %s\n%s' % (
-                    self.process.returncode, self.log_tail()))
+                raise IronicEnvError('%s exited with status %s\n%s' % (
+                    self.service, self.process.returncode, self.log_tail()))
             crash = self._last_traceback()
             if crash:
                 # The service manager restarts a crashing worker forever:
                 # the first traceback is the answer.
-                raise IronicEnvError('ironic failed to start:\n%s' % crash)
+                raise IronicEnvError('%s failed to start:\n%s'
+                                     % (self.service, crash))
             try:
-                reply = requests.get(
-                    self.endpoint + '/v1/drivers', timeout=2,
-                    headers={'X-OpenStack-Ironic-API-Version': 'latest'})
-                drivers = [d['name'] for d in reply.json()['drivers']]
-                if reply.ok and 'msftocs' in drivers:
+                if self.ready():
                     return
             except (requests.RequestException, ValueError, KeyError):
                 pass
             time.sleep(0.25)
         raise IronicEnvError(
-            'ironic did not offer the msftocs driver within %s s\n%s' % (
-                timeout, self.log_tail()))
+            '%s did not offer the msftocs driver within %s s\n%s' % (
+                self.service, timeout, self.log_tail()))
+
+    def ready(self):
+        """Whether the API offers the msftocs hardware type.
+
+        :raises: ``requests.RequestException``, ``ValueError`` or
+            ``KeyError`` while the API is not up yet.
+        """
+        reply = requests.get(
+            self.endpoint + '/v1/drivers', timeout=2,
+            headers={'X-OpenStack-Ironic-API-Version': 'latest'})
+        drivers = [d['name'] for d in reply.json()['drivers']]
+        return reply.ok and 'msftocs' in drivers
 
     def baremetal(self, *args, check=True, timeout=120):
         """Run the real ``baremetal`` CLI against this Ironic.
