@@ -154,8 +154,8 @@ class IronicConductor(_DistributedService):
         """Processes of this conductor that are not its running service.
 
         While it is down: anything in its last process group, or any
-        process whose command line names its work directory (a socat
-        listener or console bridge that escaped the group).
+        process whose command line or environment names its work directory
+        (a socat listener or console bridge that escaped the group).
 
         :returns: a list of ``(pid, command line)``.
         """
@@ -163,9 +163,10 @@ class IronicConductor(_DistributedService):
             raise ironic_env.IronicEnvError('the conductor is running')
         found = dict(sysutils.group_members(self._last_pgid)
                      if self._last_pgid else [])
-        for proc in psutil.process_iter(['pid', 'cmdline']):
+        for proc in psutil.process_iter(['pid', 'cmdline', 'environ']):
             cmdline = ' '.join(proc.info['cmdline'] or ())
-            if self.workdir in cmdline:
+            environ = ' '.join((proc.info['environ'] or {}).values())
+            if self.workdir in cmdline or self.workdir in environ:
                 found[proc.info['pid']] = cmdline
         return sorted(found.items())
 

@@ -28,8 +28,10 @@ import re
 import secrets
 import tempfile
 
+import psutil
 import requests
 
+from msftocs_driver.common import console_settings
 from msftocs_driver.emulator.runner import EmulatorProcess
 from tools import ironic_multi
 from tools import scenario
@@ -48,10 +50,10 @@ POWER_COMMANDS = frozenset((
 _PASS_DONE = 'Completed power state sync operation'
 #: What a conductor logs when it starts (ironic).
 _STARTED = 'Started Ironic Conductor'
-#: What the driver logs when it reads the state of a whole chassis.
+#: What the driver's HTTP layer logs for each GetAllBladesState answered
+#: (a pass may read a chassis ahead of its nodes: the driver's prefetch).
 _CHASSIS_READ = re.compile(
-    r'Reading the power state of every blade of chassis manager '
-    r'https?://127\.0\.0\.1:(\d+)')
+    r'Chassis manager 127\.0\.0\.1:(\d+), GetAllBladesState for ')
 
 
 class Ring(scenario.Scenario):
@@ -217,19 +219,34 @@ class Ring(scenario.Scenario):
         return reads
 
     def console_processes_of(self, conductor, name):
-        """Console processes (socat, bridge) a conductor runs for a node.
+        """Console processes (socat, bridges) of a conductor for a node.
 
-        :returns: a list of command lines.
+        A socat listener names the node in its pid file argument; a bridge
+        (``msftocs-console``) names it in the settings file its environment
+        points to.
+
+        :returns: a list of ``(kind, command line)``, kind ``socat`` or
+            ``bridge``.
         """
-        node = self.node(name)
-        wanted = ('--blade-id', str(node['driver_info']['msftocs_blade_id']),
-                  '--base-url', node['driver_info']['msftocs_base_url'])
-        found = []
-        for _pid, cmd in conductor.processes():
-            args = cmd.replace('"', ' ').split()
-            pairs = set(zip(args, args[1:]))
-            if node['uuid'] in cmd or (
-                    {wanted[:2], wanted[2:]} <= pairs
-                    and 'msftocs_driver.cmd.console' in args):
+        return [(_kind(cmd), cmd)
+                for cmd in _serving(self.node(name)['uuid'],
+                                    conductor.processes())]
+
+
+def _kind(cmdline):
+    return 'socat' if cmdline.split()[0].endswith('socat') else 'bridge'
+
+
+def _serving(node_uuid, processes):
+    """Command lines of the processes that serve a node's console."""
+    found = []
+    for pid, cmd in processes:
+        if node_uuid in cmd:
+            found.append(cmd)
+            continue
+        with contextlib.suppress(psutil.Error):
+            settings = psutil.Process(pid).environ().get(
+                console_settings.SETTINGS_ENV, '')
+            if node_uuid in settings:
                 found.append(cmd)
-        return found
+    return found
