@@ -49,7 +49,7 @@ POWER_COMMANDS = frozenset((
 #: What a conductor logs when a power-sync pass ends (ironic).
 _PASS_DONE = 'Completed power state sync operation'
 #: What a conductor logs when it starts (ironic).
-_STARTED = 'Started Ironic Conductor'
+STARTED = 'Started Ironic Conductor'
 #: What the driver's HTTP layer logs for each GetAllBladesState answered
 #: (a pass may read a chassis ahead of its nodes: the driver's prefetch).
 _CHASSIS_READ = re.compile(
@@ -62,6 +62,9 @@ class Ring(scenario.Scenario):
     :ivar ironic: the :class:`tools.ironic_multi.MultiIronic`.
     :ivar chassis: the emulators, one per chassis.
     """
+
+    #: What the checks raise when something does not hold.
+    Error = scenario.ScenarioError
 
     def __init__(self, ironic, chassis, password, out):
         super().__init__(ironic, chassis[0], password, out)
@@ -203,7 +206,7 @@ class Ring(scenario.Scenario):
             elif _PASS_DONE in line:
                 passes.append(current)
                 current = collections.Counter()
-            elif _STARTED in line:
+            elif STARTED in line:
                 # Reads of a pass cut short by a kill.
                 current = collections.Counter()
         return passes
