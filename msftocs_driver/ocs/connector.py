@@ -70,6 +70,7 @@ from msftocs_driver.ocs import deadline
 from msftocs_driver.ocs import encoding
 from msftocs_driver.ocs import exceptions
 from msftocs_driver.ocs import failures
+from msftocs_driver.ocs import overload
 
 LOG = logging.getLogger(__name__)
 
@@ -142,6 +143,7 @@ class Connector:
                        if slots is None else slots)
         self._generation = 0
         self._lock = threading.Lock()
+        self._overload = overload.OverloadWatch(self.endpoint)
 
     def __repr__(self):
         return '<Connector %s auth=%s>' % (self.base_url, self.auth)
@@ -312,6 +314,7 @@ class Connector:
         except failures.Failure as failure:
             return failure
         except requests.exceptions.RequestException as exc:
+            self._overload.failed(operation, exc)
             return (failures.too_slow(reply, context)
                     or failures.from_requests_error(exc, context))
         except Exception as exc:
@@ -327,6 +330,7 @@ class Connector:
                   {'cm': self.endpoint, 'op': operation,
                    'target': _target(blade_id), 'status': status,
                    'elapsed': elapsed})
+        self._overload.answered(operation, status)
         if status == 200:
             return body
         if status == 401:
