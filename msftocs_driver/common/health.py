@@ -21,16 +21,20 @@ sensor over the chassis' serial bus. So the health of a pass comes from
 one chassis-wide request, ``GetAllBladesPowerReading``, batched like the
 power state (:mod:`~msftocs_driver.common.batch`: shared-lock reads only,
 one request per chassis per ``[msftocs]health_cache_ttl``, writes leave
-the blade out), and ``GetBladeHealth`` is read per blade only when
+the blade out), together with the power state the same pass has just
+fetched (GetAllBladesState, no extra request), and ``GetBladeHealth`` is
+read per blade only when
 ``[msftocs]health_sensor_interval`` is set, at most once per interval.
 
 The mapping:
 
-* power reading read (Success): OK, unless the blade's sensors say worse;
-* the BMC answers but its power reading fails (a completion code other
-  than those below): Warning;
-* the BMC does not answer (Timeout: dead BMC, or the slot is empty):
-  Critical;
+* power state and power reading read (Success): OK, unless the blade's
+  sensors say worse;
+* the BMC answers its power state but its power reading fails (a
+  completion code other than those below): Warning;
+* the BMC does not answer (GetBladeState's Timeout: dead BMC, or the slot
+  is empty): Critical; the CM answers the power reading of such a blade
+  with Failure, which alone could not tell it from a failed reading;
 * the blade is hard powered off, its BMC firmware is decompressing, or the
   slot holds a JBOD: no health (``None``), there is no running BMC or
   server to judge;
@@ -53,6 +57,7 @@ from msftocs_driver.common import batch
 from msftocs_driver.common import client_cache
 from msftocs_driver.common import cm
 from msftocs_driver.common import console_guard
+from msftocs_driver.common import state_cache
 from msftocs_driver.conf import CONF
 from msftocs_driver.ocs import exceptions as ocs_exc
 
@@ -122,14 +127,35 @@ def detail_level(blade_health):
     return level
 
 
-def _reading_outcome(client, info, shared):
-    outcome = READINGS.outcome(client, info) if shared else None
+def _outcome(batch_, single, client, info, shared):
+    """The blade's outcome from a batch (shared lock) or a single read."""
+    outcome = batch_.outcome(client, info) if shared else None
     if outcome is not None:
         return outcome
     try:
-        return _Outcome(client.get_blade_power_reading(info['blade_id']))
+        return _Outcome(single(info['blade_id']))
     except ocs_exc.CompletionCodeError as exc:
         return _Outcome(None, exc)
+
+
+def _base_level(client, info, shared):
+    """The level from the blade's power state and its power reading.
+
+    The power state is what tells a BMC that does not answer (Timeout):
+    the CM answers a power reading of such a blade with Failure, as it
+    does a reading the BMC could not make. Under a shared lock both come
+    from their chassis batch, the power state's being the one power sync
+    has just fetched.
+    """
+    level = reading_level(_outcome(state_cache.POWER_STATES,
+                                   client.get_blade_state, client, info,
+                                   shared))
+    if level is None or level == 2:
+        return level
+    reading = reading_level(_outcome(READINGS,
+                                     client.get_blade_power_reading,
+                                     client, info, shared))
+    return None if reading is None else max(level, reading)
 
 
 class _Outcome:
@@ -187,7 +213,7 @@ def get_node_health(task):
         if shared and console_guard.console_holds_chassis(client, info):
             # A CM v2.0 console would be killed by the health reads.
             return None
-        level = reading_level(_reading_outcome(client, info, shared))
+        level = _base_level(client, info, shared)
         if level is not None and level < 2:
             detail = _detail(client, info, shared)
             if detail is not None:

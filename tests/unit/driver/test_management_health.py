@@ -18,6 +18,7 @@ from unittest import mock
 from ironic.common import exception
 
 from msftocs_driver.common import health
+from msftocs_driver.common import state_cache
 from msftocs_driver import exception as msftocs_exc
 from msftocs_driver.ocs import constants
 from msftocs_driver.ocs import exceptions as ocs_exc
@@ -93,6 +94,30 @@ class NodeHealthTestCase(fakes.MockedClientTestCase):
             self.client.get_all_blades_power_reading.return_value = (
                 _outcomes({3: _error(cls, code)}))
             self.assertIs(expected, self._health(), code)
+
+    def test_power_state_tells_a_bmc_that_does_not_answer(self):
+        # The CM answers the power reading of a dead BMC with Failure; the
+        # power state of the same pass says Timeout.
+        self.config(power_state_cache_ttl=20, group='msftocs')
+        self.client.get_all_blades_power_reading.return_value = _outcomes(
+            {3: _error(ocs_exc.CompletionCodeError, CODE.Failure)})
+        states = {b: models.BladeOutcome(b, constants.PowerState.ON)
+                  for b in range(1, 25)}
+        states[3] = models.BladeOutcome(3, None, _error(
+            ocs_exc.BladeTimeoutError, CODE.Timeout))
+        self.client.get_all_blades_state.return_value = states
+        self.assertIs(HS.CRITICAL, self._health())
+        states[3] = models.BladeOutcome(3, None, _error(
+            ocs_exc.DevicePoweredOffError, CODE.DevicePoweredOff))
+        health.READINGS.expire()
+        state_cache.POWER_STATES.expire()
+        self.assertIsNone(self._health())
+        states[3] = models.BladeOutcome(3, constants.PowerState.OFF)
+        health.READINGS.expire()
+        state_cache.POWER_STATES.expire()
+        self.assertIs(HS.WARNING, self._health())
+        self.assertEqual(3, self.client.get_all_blades_state.call_count)
+        self.client.get_blade_state.assert_not_called()
 
     def test_exclusive_lock_reads_the_blade_alone(self):
         self.client.get_blade_power_reading.return_value = (
