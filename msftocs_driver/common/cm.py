@@ -107,12 +107,20 @@ def translate(node_uuid, action, exc, power_state=None):
     :returns: the ironic exception to raise (``from exc``).
     """
     error = describe(exc)
-    if isinstance(exc, ocs_exc.ConnectionError):
-        if exc.may_have_run and not _reads(exc.operation):
-            error = _('no reply to %(op)s, which may have been applied: '
-                      '%(err)s') % {'op': exc.operation or _('the request'),
-                                    'err': error}
-        elif exc.may_have_run:
+    if exc.may_have_run and not _reads(exc.operation):
+        # The command reached the chassis manager and no trustworthy
+        # answer came back: say it may have run, lost or garbled reply
+        # alike, so that nobody repeats it blindly.
+        if isinstance(exc, ocs_exc.ConnectionError):
+            text = _('no reply to %(op)s, which may have been applied: '
+                     '%(err)s')
+        else:
+            text = _('no valid reply to %(op)s, which may have been '
+                     'applied: %(err)s')
+        error = text % {'op': exc.operation or _('the request'),
+                        'err': error}
+    elif isinstance(exc, ocs_exc.ConnectionError):
+        if exc.may_have_run:
             error = _('no reply to %(op)s: %(err)s') % {
                 'op': exc.operation, 'err': error}
         else:

@@ -123,6 +123,25 @@ class TranslateTestCase(base.MsftOcsTestCase):
             self.assertIs(msftocs_exc.MsftOcsError, type(result))
             self.assertIn(exc.detail, str(result))
 
+    def test_garbled_reply_to_a_write_may_have_been_applied(self):
+        result = self._translate(ocs_exc.ResponseError(
+            'reply is not XML', operation='SetNextBoot', blade_id=3))
+        self.assertIs(msftocs_exc.MsftOcsError, type(result))
+        self.assertIn('no valid reply to SetNextBoot, which may have been '
+                      'applied', str(result))
+
+    def test_lost_reply_to_a_write_may_have_been_applied(self):
+        result = self._translate(ocs_exc.ReadTimeoutError(
+            'read timed out', operation='SetNextBoot', blade_id=3))
+        self.assertIsInstance(result, msftocs_exc.MsftOcsNoReplyError)
+        self.assertIn('no reply to SetNextBoot, which may have been '
+                      'applied', str(result))
+
+    def test_refused_write_is_not_said_to_have_run(self):
+        result = self._translate(_code_error(
+            ocs_exc.CompletionCodeError, CODE.Failure, 'Failure'))
+        self.assertNotIn('may have been applied', str(result))
+
 
 @mock.patch.object(ocs_client, 'ChassisManagerClient', autospec=True)
 class ClientForTestCase(base.MsftOcsTestCase):
