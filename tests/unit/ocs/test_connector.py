@@ -136,11 +136,14 @@ class FakeSession:
         self.log = log
         self.closed = False
         self.auth = None
+        self.headers = {'Accept': 'application/xml'}
         self.sent_auth = []
+        self.prepared = []
 
-    def get(self, url, **kwargs):
-        self.log.append((self, url, kwargs))
+    def send(self, request, **kwargs):
+        self.log.append((self, request.url, kwargs))
         self.sent_auth.append(self.auth)
+        self.prepared.append(request)
         action = self.script.pop(0)
         if isinstance(action, Exception):
             raise action
@@ -572,3 +575,13 @@ def test_a_reply_shorter_than_its_length_is_a_broken_connection(harness):
                        match='reply cut short .20 of') as caught:
         call(harness, SEND, True)
     assert caught.value.may_have_run
+
+
+def test_request_carries_the_session_headers_and_credentials(harness):
+    harness.script.append((200, OK))
+    call(harness, READ, False)
+    request, = harness.sessions[0].prepared
+    assert request.method == 'GET'
+    assert request.url == 'http://cm.example:8000/GetBladeState?bladeId=1'
+    assert request.headers['Accept'] == 'application/xml'
+    assert request.headers['Authorization'] == 'Basic YWRtaW46UGE1NS13MHJkIQ=='
