@@ -33,10 +33,10 @@ request counters (``/_emulator/stats``) count chassis-manager requests.
    URL with the same authentication. The power-state cache is off so that
    each call is one request. The candidates run in alternation, many rounds
    after a warm-up, and medians are compared; this cancels most of the
-   noise of a small shared machine. Target: driver/floor <= 1.2. The same
-   rounds time the cost of a connection per call (a plain ``requests.get``
-   every time, as the old in-tree driver did) against the library's
-   kept-alive client.
+   noise of a small shared machine. Goal: driver/floor <= 1.10, reported
+   with a pass/fail word. Rounds of their own time the cost of a
+   connection per call (a plain ``requests.get`` every time, as the old
+   in-tree driver did) against the library's kept-alive client.
 2. **Power sync** (``tools/bench_sync.py``). N chassis of 48 blades
    (N = 1, 4, 16 by default), one emulator process each, every BMC call
    costing ``--bus-cost`` seconds (20 ms by default) on the emulator's
