@@ -246,10 +246,30 @@ def test_basic_client_against_ntlm(endpoint, emulator):
 def test_tls_verification(endpoint, emulator):
     # The system CAs do not know the generated CA.
     with endpoint.client(verify=True, retries=0) as cm:
-        with pytest.raises(exceptions.ConnectionError, match='TLS'):
+        with pytest.raises(exceptions.TLSError,
+                           match='TLS certificate verification failed '
+                                 '.unable to get local issuer') as caught:
             cm.get_blade_state(1)
+    assert caught.value.verification_failed
+    assert caught.value.may_have_run is False
     # Unverified TLS works, and the library does not silence urllib3's
     # warning about it.
     with endpoint.client(verify=False) as cm:
         with pytest.warns(urllib3.exceptions.InsecureRequestWarning):
             assert cm.get_blade_state(1) in (PS.ON, PS.OFF)
+
+
+@pytest.mark.parametrize('endpoint', ['tls'], indirect=True)
+def test_ca_bundle_removed_after_validation(endpoint, emulator, tmp_path):
+    bundle = tmp_path / 'ca.pem'
+    with open(endpoint.verify, 'rb') as source:
+        bundle.write_bytes(source.read())
+    with endpoint.client(verify=str(bundle), retries=2) as cm:
+        assert cm.get_blade_state(1) in (PS.ON, PS.OFF)
+        cm.close()  # the next call opens a new connection
+        bundle.unlink()
+        with pytest.raises(exceptions.TLSError,
+                           match='cannot read the CA bundle') as caught:
+            cm.get_blade_state(1)
+    assert caught.value.may_have_run is False
+    assert caught.value.__context__ is None
