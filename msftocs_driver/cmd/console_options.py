@@ -20,18 +20,15 @@ and reads everything from the settings file named by
 """
 
 import argparse
-import os
 
 from msftocs_driver.common import console_settings
 from msftocs_driver.common import private_files
 from msftocs_driver.ocs import connector
 from msftocs_driver.ocs import constants
+from msftocs_driver.ocs import encoding
 
 PROG = 'msftocs-console'
 PASSWORD_ENV = 'MSFTOCS_PASSWORD'
-
-_TRUE = frozenset(('true', 'yes', 'on', '1'))
-_FALSE = frozenset(('false', 'no', 'off', '0'))
 
 
 class UsageError(Exception):
@@ -39,15 +36,10 @@ class UsageError(Exception):
 
 
 def _verify_ca(value):
-    lowered = value.lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
-    if not os.path.exists(value):
-        raise argparse.ArgumentTypeError(
-            'neither true, false nor an existing CA bundle path: %s' % value)
-    return value
+    try:
+        return encoding.parse_verify(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError('%s: %s' % (exc, value))
 
 
 def _blade_id(value):

@@ -17,20 +17,19 @@ Parsing is pure: it never talks to the chassis manager, so that
 """
 
 import functools
-import os
 
 from ironic.common import exception
 from ironic.common import utils as ironic_utils
 from ironic.drivers import utils as driver_utils
 from oslo_log import log
 from oslo_utils import netutils
-from oslo_utils import strutils
 import rfc3986
 
 from msftocs_driver.conf import CONF
 from msftocs_driver.i18n import _
 from msftocs_driver.ocs import auth as ocs_auth
 from msftocs_driver.ocs import constants
+from msftocs_driver.ocs import encoding
 
 LOG = log.getLogger(__name__)
 
@@ -166,21 +165,15 @@ def _parse_blade_id(node, value):
 def _verify_ca_value(value):
     """A ``verify_ca`` value as requests takes it.
 
+    The rule is the client library's
+    (:func:`~msftocs_driver.ocs.encoding.parse_verify`), shared with the
+    console bridge's ``--verify-ca``.
+
     :param value: a boolean, a boolean string or the path of a CA bundle.
     :returns: a boolean or the path.
     :raises ValueError: if it is none of these or the path does not exist.
     """
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        if os.path.isdir(value) or os.path.isfile(value):
-            return value
-        try:
-            return strutils.bool_from_string(value, strict=True)
-        except ValueError:
-            pass
-    raise ValueError(_('expected a boolean or the path of an existing CA '
-                       'bundle file or directory'))
+    return encoding.parse_verify(value)
 
 
 def _parse_verify_ca(node, driver_info, base_url):

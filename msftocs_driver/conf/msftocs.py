@@ -19,8 +19,19 @@ The group is named after the hardware type on purpose: ironic's
 from oslo_config import cfg
 
 from msftocs_driver.i18n import _
+from msftocs_driver.ocs import auth as ocs_auth
 
 GROUP = 'msftocs'
+
+#: What each authentication scheme of the client library means.
+_AUTH_DESCRIPTIONS = {
+    'auto': _('Learn the scheme from the chassis manager\'s first '
+              'challenge: NTLM when it offers Negotiate or NTLM, else basic. '
+              'No password is sent before the challenge is seen.'),
+    'basic': _('HTTP basic authentication (credentials UTF-8 encoded).'),
+    'ntlm': _('NTLM, answering the Negotiate challenge of a stock chassis '
+              'manager.'),
+}
 
 opts = [
     cfg.StrOpt('verify_ca',
@@ -34,15 +45,8 @@ opts = [
                       'turning verification off.')),
     cfg.StrOpt('auth_type',
                default='auto',
-               choices=[('auto', _('Learn the scheme from the chassis '
-                                   'manager\'s first challenge: NTLM when '
-                                   'it offers Negotiate or NTLM, else '
-                                   'basic. No password is sent before the '
-                                   'challenge is seen.')),
-                        ('basic', _('HTTP basic authentication (credentials '
-                                    'UTF-8 encoded).')),
-                        ('ntlm', _('NTLM, answering the Negotiate challenge '
-                                   'of a stock chassis manager.'))],
+               choices=[(name, _AUTH_DESCRIPTIONS[name])
+                        for name in ocs_auth.AUTH_TYPES],
                help=_('Default authentication scheme for nodes without '
                       'msftocs_auth_type. A stock chassis manager only '
                       'accepts Windows authentication (ntlm), which auto '

@@ -21,6 +21,7 @@ percent-encoded).
 
 import base64
 import enum
+import os
 import re
 import urllib.parse
 
@@ -78,6 +79,37 @@ def validate_base_url(base_url):
             'chassis manager takes the operation name from the first path '
             'segment' % (base_url,))
     return '%s://%s' % (parts.scheme, parts.netloc)
+
+
+_TRUE = frozenset(('true', 'yes', 'on', '1', 't', 'y'))
+_FALSE = frozenset(('false', 'no', 'off', '0', 'f', 'n'))
+
+
+def parse_verify(value):
+    """Read a TLS verification setting: a boolean, or a CA bundle path.
+
+    The one rule for ``msftocs_verify_ca``, ``[msftocs]verify_ca`` and the
+    console bridge's ``--verify-ca``.
+
+    :param value: a bool, a boolean word (``true``/``false``, ``yes``/
+        ``no``, ``on``/``off``, ``1``/``0``, any case), or the path of an
+        existing CA bundle file or directory.
+    :returns: True, False or the path.
+    :raises ValueError: for anything else (the message does not repeat the
+        value).
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        if os.path.isdir(value) or os.path.isfile(value):
+            return value
+        lowered = value.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+    raise ValueError('expected a boolean or the path of an existing CA '
+                     'bundle file or directory')
 
 
 def build_query(params):

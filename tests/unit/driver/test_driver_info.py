@@ -180,6 +180,8 @@ class ParseDriverInfoTestCase(base.MsftOcsTestCase):
         self.config(auth_type='ntlm', group='msftocs')
         _, info = self._parse()
         self.assertEqual('ntlm', info['auth_type'])
+        _, info = self._parse(msftocs_auth_type='auto')
+        self.assertEqual('auto', info['auth_type'])
         node = self.create_node(msftocs_auth_type='digest')
         exc = self.assertRaises(exception.InvalidParameterValue,
                                 driver_info.parse_driver_info, node)
