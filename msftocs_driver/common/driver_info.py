@@ -88,10 +88,12 @@ class _InvalidURL(ValueError):
 def _normalise_base_url(value):
     """Validate a chassis-manager URL and normalise it to scheme://host:port.
 
-    Pure, and memoised on the raw string: ironic parses driver_info on every
-    call, and the RFC 3986 validation is most of the cost of a parse. Only
+    Memoised on the raw string: ironic parses driver_info on every call,
+    and the RFC 3986 validation is most of the cost of a parse. Only
     accepted URLs are cached (``lru_cache`` does not keep exceptions), so a
-    URL carrying credentials never stays in the cache.
+    URL carrying credentials never stays in the cache. The rule is the
+    client library's (:func:`~msftocs_driver.ocs.encoding.validate_base_url`);
+    here an address without a scheme means https, like redfish_address.
 
     :param value: the raw ``msftocs_base_url`` string.
     :returns: the normalised URL.
@@ -100,33 +102,14 @@ def _normalise_base_url(value):
     address = netutils.escape_ipv6(value.strip())
     parsed = rfc3986.uri_reference(address)
     if not parsed.scheme or not parsed.authority:
-        # "cm01:8000" parses as scheme "cm01": like redfish_address, an
-        # address without a scheme means https.
-        parsed = rfc3986.uri_reference('https://%s' % address)
-    parsed = parsed.normalize()
-    if parsed.scheme not in ('http', 'https'):
-        raise _InvalidURL(_('only http and https are supported'))
-    validator = rfc3986.validators.Validator().require_presence_of(
-        'scheme', 'host').check_validity_of('scheme', 'host', 'port')
+        # "cm01:8000" parses as scheme "cm01".
+        address = 'https://%s' % address
     try:
-        validator.validate(parsed)
-    except rfc3986.exceptions.RFC3986Exception:
-        raise _InvalidURL(_('not a valid URL'))
-    if parsed.userinfo:
+        return encoding.validate_base_url(address)
+    except ValueError as exc:
         # Credentials belong in msftocs_username/msftocs_password, which the
         # API masks; a URL is shown and logged as is.
-        raise _InvalidURL(_('credentials must not be part of the URL'),
-                          redact=True)
-    if parsed.path not in (None, '', '/') or parsed.query or parsed.fragment:
-        raise _InvalidURL(_('a path, query or fragment is not allowed'))
-    if parsed.port is not None:
-        try:
-            port = int(parsed.port)
-        except ValueError:
-            port = 0
-        if not netutils.is_valid_port(port) or port == 0:
-            raise _InvalidURL(_('invalid port'))
-    return '%s://%s' % (parsed.scheme, parsed.authority)
+        raise _InvalidURL(str(exc), redact='@' in value)
 
 
 def _parse_base_url(node, value):

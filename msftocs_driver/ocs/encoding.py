@@ -25,6 +25,10 @@ import os
 import re
 import urllib.parse
 
+import rfc3986
+import rfc3986.exceptions
+import rfc3986.validators
+
 from msftocs_driver.ocs import constants
 
 #: Query parameters whose values are secret.
@@ -56,29 +60,38 @@ def encode_value(value):
 def validate_base_url(base_url):
     """Check and normalise a chassis-manager base URL.
 
-    The chassis manager dispatches on the first path segment, so the URL
-    must be a bare ``http(s)://host[:port]``.
+    The one rule for base URLs (the driver's ``msftocs_base_url`` included):
+    an RFC 3986 ``http`` or ``https`` URL with a valid host and port (1 to
+    65535), no credentials, and no path, query or fragment, since the
+    chassis manager dispatches on the first path segment. Messages never
+    repeat the URL (it could carry credentials).
 
     :param base_url: the URL to check.
-    :returns: the URL without a trailing slash.
-    :raises ValueError: if the URL is not a bare http(s) origin.
+    :returns: ``scheme://host[:port]``, scheme and host in lower case.
+    :raises ValueError: saying why the URL is not acceptable.
     """
-    try:
-        parts = urllib.parse.urlsplit(base_url)
-        parts.port  # raises ValueError for a bad port
-    except (TypeError, ValueError, AttributeError):
-        raise ValueError('base_url %r is not a valid URL' % (base_url,))
-    if parts.scheme not in ('http', 'https') or not parts.hostname:
-        raise ValueError('base_url %r must be http(s)://host[:port]'
-                         % (base_url,))
-    if parts.username is not None or parts.password is not None:
+    shape = 'it must be http(s)://host[:port]'
+    if not isinstance(base_url, str):
+        raise ValueError('base_url is not a valid URL: %s' % shape)
+    parsed = rfc3986.uri_reference(base_url.strip()).normalize()
+    if parsed.scheme not in ('http', 'https') or not parsed.authority:
+        raise ValueError('base_url: %s' % shape)
+    if parsed.userinfo:
         raise ValueError('base_url must not contain credentials')
-    if parts.path not in ('', '/') or parts.query or parts.fragment:
+    validator = rfc3986.validators.Validator().require_presence_of(
+        'scheme', 'host').check_validity_of('scheme', 'host', 'port')
+    try:
+        validator.validate(parsed)
+    except rfc3986.exceptions.RFC3986Exception:
+        raise ValueError('base_url is not a valid URL: %s' % shape)
+    if parsed.port is not None and not (
+            parsed.port.isdigit() and 0 < int(parsed.port) < 65536):
+        raise ValueError('base_url is not a valid URL: invalid port')
+    if parsed.path not in (None, '', '/') or parsed.query or parsed.fragment:
         raise ValueError(
-            'base_url %r must not have a path, query or fragment: the '
-            'chassis manager takes the operation name from the first path '
-            'segment' % (base_url,))
-    return '%s://%s' % (parts.scheme, parts.netloc)
+            'base_url must not have a path, query or fragment: the chassis '
+            'manager takes the operation name from the first path segment')
+    return '%s://%s' % (parsed.scheme, parsed.authority)
 
 
 _TRUE = frozenset(('true', 'yes', 'on', '1', 't', 'y'))

@@ -96,12 +96,15 @@ class ParseDriverInfoTestCase(base.MsftOcsTestCase):
 
     def test_url_normalisation_memoised(self):
         driver_info._normalise_base_url.cache_clear()
-        with mock.patch.object(driver_info.rfc3986, 'uri_reference',
-                               wraps=driver_info.rfc3986.uri_reference) as ref:
+        self.addCleanup(driver_info._normalise_base_url.cache_clear)
+        with mock.patch.object(
+                driver_info.encoding, 'validate_base_url', autospec=True,
+                side_effect=driver_info.encoding.validate_base_url
+        ) as validate:
             for blade_id in (1, 2, 3):
                 _, info = self._parse(msftocs_blade_id=blade_id)
                 self.assertEqual('https://cm01:8000', info['base_url'])
-        ref.assert_called_once_with('https://cm01:8000')
+        validate.assert_called_once_with('https://cm01:8000')
 
     def test_url_errors_name_each_node(self):
         # Rejections are not memoised with a node in them: each node's
