@@ -40,17 +40,22 @@ Power on from hard off
     ``power_poll_interval``.
 """
 
+import collections
 import concurrent.futures
 import itertools
 import queue
 import statistics
+import threading
 import time
 
 from ironic.common import states
 
+from msftocs_driver.common import batch
 from msftocs_driver.common import client_cache
 from msftocs_driver.common import state_cache
 from msftocs_driver.conf import CONF
+from msftocs_driver.ocs import client as ocs_client
+from msftocs_driver.ocs import connector
 from tools import bench_env
 
 #: Blades per benchmark chassis.
@@ -96,18 +101,143 @@ def sync_pass(conductor, node_uuids, workers=SYNC_WORKERS):
     return time.perf_counter() - start
 
 
+class _Load:
+    """What this process sends to each chassis manager, in flight at once.
+
+    Wraps the connector's ``call`` for the duration of the measurement: the
+    most requests in flight to one endpoint, and the most chassis-wide
+    (``GetAll*``) reads of one endpoint in flight at once.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._now = collections.Counter()
+        self.most = collections.Counter()
+        self._original = None
+
+    def __enter__(self):
+        self._original = original = connector.Connector.call
+        load = self
+
+        def call(self, operation, *args, **kwargs):
+            keys = [self.endpoint]
+            if operation.startswith('GetAll'):
+                keys.append((self.endpoint, 'chassis-wide'))
+            with load._lock:
+                for key in keys:
+                    load._now[key] += 1
+                    load.most[key] = max(load.most[key], load._now[key])
+            try:
+                return original(self, operation, *args, **kwargs)
+            finally:
+                with load._lock:
+                    for key in keys:
+                        load._now[key] -= 1
+
+        connector.Connector.call = call
+        return self
+
+    def __exit__(self, *exc_info):
+        connector.Connector.call = self._original
+
+    def summary(self):
+        """``(most requests to one CM, most chassis-wide reads of one)``."""
+        with self._lock:
+            requests = [n for k, n in self.most.items()
+                        if not isinstance(k, tuple)]
+            wide = [n for k, n in self.most.items() if isinstance(k, tuple)]
+        return max(requests, default=0), max(wide, default=0)
+
+
+#: Modes of a measured pass: batch TTL on or off, prefetch workers.
+MODES = (('prefetch', True, None), ('batch', True, 0), ('off', False, 0))
+
+
+def _chassis_read_s(fleet, password):
+    """Median seconds of one GetAllBladesState of one chassis."""
+    with ocs_client.ChassisManagerClient(
+            fleet[0].url.rstrip('/'), bench_env.USERNAME, password,
+            auth='basic', read_timeout=30) as client:
+        client.get_service_version()  # connect and authenticate first
+        return statistics.median(
+            bench_env.timed(client.get_all_blades_state) for _ in range(3))
+
+
+def _measure(conductor, fleet, uuids, count, bus_cost, cache_ttl, repeats,
+             modes=MODES):
+    """Timed passes of one fleet for each order and mode."""
+    results = []
+    default_workers = CONF.msftocs.prefetch_workers
+    orders = {'chassis-major': uuids,
+              'interleaved': [uuids[chassis * BLADES + blade]
+                              for blade in range(BLADES)
+                              for chassis in range(count)]}
+    # Record every node's state and open the connections, then one pass
+    # with the batch on, so that the chassis count as recently read.
+    conductor.set_options({'power_state_cache_ttl': 0.0})
+    sync_pass(conductor, uuids)
+    conductor.set_options({'power_state_cache_ttl': cache_ttl})
+    sync_pass(conductor, uuids)
+    for order, (mode, cached, workers) in itertools.product(orders, modes):
+        if count == 1 and order == 'interleaved':
+            continue  # the same order with one chassis
+        ttl = cache_ttl if cached else 0.0
+        conductor.set_options({
+            'power_state_cache_ttl': ttl,
+            'prefetch_workers': (default_workers if workers is None
+                                 else workers)})
+        walls = []
+        with _Load() as load:
+            for _ in range(repeats):
+                # Every measured pass starts with expired replies, like a
+                # periodic pass a sync interval after the last one.
+                batch.expire()
+                for emulator in fleet:
+                    emulator.reset_stats()
+                walls.append(sync_pass(conductor, orders[order]))
+                total, operations = _requests(fleet)
+        most_requests, most_wide = load.summary()
+        results.append({
+            'chassis': count, 'nodes': len(uuids), 'mode': mode,
+            'cache': 'on' if cached else 'off', 'order': order,
+            'cache_ttl_s': ttl, 'bus_cost_s': bus_cost,
+            'workers': SYNC_WORKERS,
+            'prefetch_workers': CONF.msftocs.prefetch_workers,
+            'wall_s': round(statistics.median(walls), 3),
+            'cm_requests': total,
+            'cm_requests_by_operation': operations,
+            'most_requests_in_flight_per_cm': most_requests,
+            'most_chassis_wide_reads_in_flight_per_cm': most_wide,
+        })
+    conductor.set_options({'prefetch_workers': default_workers})
+    return results
+
+
+def _idle_requests(fleet, seconds=3.0):
+    """Requests the fleet receives while the conductor does nothing."""
+    for emulator in fleet:
+        emulator.reset_stats()
+    time.sleep(seconds)
+    return _requests(fleet)[0]
+
+
 def run_sync(conductor, chassis_counts, bus_cost, cache_ttl, repeats=1):
-    """Measure power sync for each chassis count, cache on and off.
+    """Measure power sync for each chassis count, order and mode.
+
+    For every chassis count, the passes run against a fleet whose BMC calls
+    cost ``bus_cost`` seconds, and the prefetch pass also against a fleet
+    whose bus costs nothing (the pass's Ironic-only time); one
+    chassis-wide read of one chassis is timed on its own.
 
     :param conductor: a :class:`tools.bench_ironic.Conductor`.
     :param chassis_counts: e.g. ``(1, 4, 16)``.
     :param bus_cost: seconds per BMC call on each emulator's bus.
-    :param cache_ttl: the ``power_state_cache_ttl`` of the "on" runs.
+    :param cache_ttl: the ``power_state_cache_ttl`` of the cached runs.
     :param repeats: timed passes per configuration (the median is kept).
-    :returns: a list of result dicts.
+    :returns: ``{'passes': [...], 'floors': [...]}``.
     """
     password = bench_env.new_password()
-    results = []
+    passes, floors = [], []
     for count in chassis_counts:
         with bench_env.emulators(count, blades=BLADES, bus_cost=bus_cost,
                                  username=bench_env.USERNAME,
@@ -115,36 +245,31 @@ def run_sync(conductor, chassis_counts, bus_cost, cache_ttl, repeats=1):
             uuids = [conductor.create_node(
                 bench_env.driver_info(emulator, blade, password))
                 for emulator in fleet for blade in range(1, BLADES + 1)]
-            conductor.set_options({'power_state_cache_ttl': 0.0})
-            sync_pass(conductor, uuids)
-            orders = {'chassis-major': uuids,
-                      'interleaved': [uuids[chassis * BLADES + blade]
-                                      for blade in range(BLADES)
-                                      for chassis in range(count)]}
-            for order, (label, ttl) in itertools.product(
-                    orders, (('on', cache_ttl), ('off', 0.0))):
-                if count == 1 and order == 'interleaved':
-                    continue  # the same order with one chassis
-                conductor.set_options({'power_state_cache_ttl': ttl})
-                walls = []
-                for _ in range(repeats):
-                    # Every measured pass starts cold, like a periodic
-                    # pass a sync interval after the last one.
-                    state_cache.clear()
-                    for emulator in fleet:
-                        emulator.reset_stats()
-                    walls.append(sync_pass(conductor, orders[order]))
-                    total, operations = _requests(fleet)
-                results.append({
-                    'chassis': count, 'nodes': len(uuids), 'cache': label,
-                    'order': order, 'cache_ttl_s': ttl,
-                    'bus_cost_s': bus_cost, 'workers': SYNC_WORKERS,
-                    'wall_s': round(statistics.median(walls), 3),
-                    'cm_requests': total,
-                    'cm_requests_by_operation': operations,
-                })
+            passes.extend(_measure(conductor, fleet, uuids, count, bus_cost,
+                                   cache_ttl, repeats))
+            chassis_read = _chassis_read_s(fleet, password)
+            idle = _idle_requests(fleet)
         client_cache.clear()
-    return results
+        state_cache.clear()
+        with bench_env.emulators(count, blades=BLADES, bus_cost=0.0,
+                                 username=bench_env.USERNAME,
+                                 password=password) as fleet:
+            uuids = [conductor.create_node(
+                bench_env.driver_info(emulator, blade, password))
+                for emulator in fleet for blade in range(1, BLADES + 1)]
+            free = _measure(conductor, fleet, uuids, count, 0.0, cache_ttl,
+                            repeats, modes=MODES[:1])
+        client_cache.clear()
+        state_cache.clear()
+        for item in free:
+            floors.append({
+                'chassis': count, 'order': item['order'],
+                'chassis_read_s': round(chassis_read, 3),
+                'ironic_only_s': item['wall_s'],
+                'floor_s': round(chassis_read + item['wall_s'], 3),
+                'idle_requests': idle,
+            })
+    return {'passes': passes, 'floors': floors}
 
 
 def run_power_on(conductor, decompression_seconds, bus_cost, repeats=3):
