@@ -45,7 +45,8 @@ class HandoverTestCase(helpers.EmulatorMixin, base.MsftOcsTestCase):
         self.tempdir = self.useFixture(fixtures.TempDir()).path
         self.config(tempdir=self.tempdir)
         self.config(socat_address='127.0.0.1',
-                    port_range=[helpers.console_port_range()],
+                    port_range=base.console_port_range(
+                        helpers.console_port_range()),
                     terminal_timeout=0, group='console')
         self.config(console_poll_interval=0.05, group='msftocs')
         self.iface = console.MsftOcsSocatConsole()

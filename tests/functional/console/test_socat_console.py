@@ -14,8 +14,8 @@
 
 import logging
 import os
-import shlex
 import socket
+import subprocess
 from unittest import mock
 
 import fixtures
@@ -29,6 +29,7 @@ from msftocs_driver import console_command
 from msftocs_driver.emulator import runner
 from msftocs_driver import exception as msftocs_exc
 from tests import base
+from tests import console_quoting
 from tests.functional.console import helpers
 
 BLADE = helpers.BLADE
@@ -172,15 +173,17 @@ class SocatConsoleTestCase(helpers.EmulatorMixin, base.MsftOcsTestCase):
     def test_every_way_ironic_passes_the_command(self):
         # Ironic releases quote the console command whole (32.0.1, 35.0.1,
         # 36-38), split it (32.0.0, 35.0.0) or escape it (32.1.0, 35.1.0,
-        # 39); socat gets a working command from each.
-        behaviours = {'shlex.quote': shlex.quote,
-                      'split': lambda cmd: ' '.join(shlex.split(cmd)),
-                      'escaped': console_utils._escape_socat_console_cmd}
+        # 39); socat, really run with each, gets a working command.
+        command = console_command.bridge_command()
+        real_popen = subprocess.Popen
         self.emulator.set_blade(BLADE, host_on=True)
-        for name, transform in behaviours.items():
-            with mock.patch.object(console_utils,
-                                   '_escape_socat_console_cmd',
-                                   autospec=True, side_effect=transform):
+        for name, transform in console_quoting.BEHAVIOURS.items():
+            def popen(args, **kwargs):
+                args = ['EXEC:"%s",pty,stderr' % transform(command)
+                        if arg.startswith('EXEC:') else arg for arg in args]
+                return real_popen(args, **kwargs)
+            with mock.patch.object(console_utils.subprocess, 'Popen',
+                                   autospec=True, side_effect=popen):
                 sock = self.connect(self.start())
             read = self.socket_reader(sock)
             sock.sendall(b'\r')

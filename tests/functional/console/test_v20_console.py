@@ -69,7 +69,8 @@ class V20ConsoleTestCase(base.MsftOcsTestCase):
         self.tempdir = self.useFixture(fixtures.TempDir()).path
         self.config(tempdir=self.tempdir)
         self.config(socat_address='127.0.0.1',
-                    port_range=[helpers.console_port_range()],
+                    port_range=base.console_port_range(
+                        helpers.console_port_range()),
                     terminal_timeout=0, group='console')
         self.config(console_poll_interval=0.05, read_timeout=5.0,
                     group='msftocs')

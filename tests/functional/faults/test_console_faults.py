@@ -40,6 +40,7 @@ from msftocs_driver import exception as msftocs_exc
 from msftocs_driver.ocs import client as ocs_client
 from msftocs_driver.ocs import exceptions as ocs_exc
 from msftocs_driver.ocs import serial
+from tests import base as tests_base
 from tests.functional.faults import base
 from tests.functional.faults import cases
 
@@ -207,7 +208,8 @@ class ConsoleRestartTestCase(base.FaultTestCase):
         super().setUp()
         self.tempdir = self.useFixture(fixtures.TempDir()).path
         self.config(tempdir=self.tempdir)
-        self.config(socat_address='127.0.0.1', port_range='10000:10010',
+        self.config(socat_address='127.0.0.1',
+                    port_range=tests_base.console_port_range('10000:10010'),
                     group='console')
         self.iface = msftocs_console.MsftOcsSocatConsole()
         self.node.console_enabled = True

@@ -15,7 +15,6 @@
 import contextlib
 import json
 import os
-import shlex
 import stat
 from unittest import mock
 
@@ -40,6 +39,7 @@ from msftocs_driver.ocs import constants
 from msftocs_driver.ocs import exceptions as ocs_exc
 from msftocs_driver.ocs import version as ocs_version
 from tests import base
+from tests import console_quoting
 
 PASSWORD = base.DRIVER_INFO['msftocs_password']
 
@@ -180,24 +180,22 @@ class CommandQuotingTestCase(ConsoleTestCase):
         # socat splits EXEC's string at spaces and runs the first word.
         return exec_string.split(' ')
 
-    def ironic_escape(self, command):
-        return console_utils._escape_socat_console_cmd(command)
-
     def test_one_word_under_every_release(self):
         command = console_command.bridge_command()
         self.assertTrue(os.path.isabs(command))
         self.assertTrue(os.access(command, os.X_OK))
-        behaviours = {
-            # ironic 29.0.5-29.0.6, 32.0.1, 35.0.1, 36.0.0-38.0.0
-            'shlex.quote': shlex.quote(command),
-            # ironic 32.0.0, 35.0.0
-            'split': ' '.join(shlex.split(command)),
-            # ironic 29.1.0, 32.1.0, 35.1.0, 39
-            'escaped': self.ironic_escape(command),
-        }
-        for name, exec_string in behaviours.items():
-            self.assertEqual([command], self.socat_program(exec_string),
-                             name)
+        for name, transform in console_quoting.BEHAVIOURS.items():
+            self.assertEqual([command],
+                             self.socat_program(transform(command)), name)
+
+    def test_a_multi_word_command_breaks_under_quoting(self):
+        # The former command: socat ran "'/usr/bin/python3", no program.
+        command = '/usr/bin/python3 -m msftocs_driver.cmd.console --x a:b'
+        words = {name: self.socat_program(transform(command))
+                 for name, transform in console_quoting.BEHAVIOURS.items()}
+        self.assertEqual("'/usr/bin/python3", words['shlex.quote'][0])
+        self.assertEqual('/usr/bin/python3', words['split'][0])
+        self.assertEqual('a\\:b', words['escaped'][-1])
 
 
 class BridgeArgsTestCase(ConsoleTestCase):
