@@ -32,6 +32,8 @@ import threading
 import requests.auth
 import requests_ntlm
 
+from msftocs_driver.ocs import exceptions
+
 LOG = logging.getLogger(__name__)
 
 #: ``auto``: learn the scheme from the chassis manager's first challenge.
@@ -106,6 +108,30 @@ def hint(auth, challenge):
         return ('; it asks for Negotiate/NTLM: use the ntlm (or auto) auth '
                 'type')
     return '; it asks for Basic: use the basic (or auto) auth type'
+
+
+def refusal(configured, scheme, challenge, endpoint, context):
+    """The error of an HTTP 401 reply.
+
+    :param configured: the configured auth type.
+    :param scheme: the scheme the request was sent with, or ``None`` when
+        ``auto`` found none it supports in the challenge.
+    :param challenge: the reply's ``WWW-Authenticate`` header.
+    :param endpoint: the chassis manager's base URL.
+    :param context: ``operation`` and ``blade_id`` for the error.
+    :returns: an :class:`~msftocs_driver.ocs.exceptions.AuthenticationError`.
+    """
+    if scheme is None:
+        return exceptions.AuthenticationError(
+            'the chassis manager offers no authentication scheme this '
+            'client supports (HTTP 401, offered: %s)'
+            % (', '.join(sorted(schemes(challenge))) or 'none'), **context)
+    if configured == 'auto' and scheme_for(challenge) not in (None, scheme):
+        # The chassis manager changed its mind: learn again next time.
+        remember(endpoint, None)
+    return exceptions.AuthenticationError(
+        'the chassis manager rejected the credentials (HTTP 401)%s'
+        % hint(configured, challenge), **context)
 
 
 def make(scheme, username, password):

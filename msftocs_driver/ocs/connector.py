@@ -23,14 +23,12 @@ one shared :class:`requests.Session` used by several threads the legs of one
 handshake could land on different connections. ``requests.Session`` is not
 documented as thread-safe either.
 
-The connector therefore keeps a bounded pool of sessions, each mounted with an
-adapter holding at most **one** connection. A call checks a session out,
-uses it exclusively (all handshake legs and the request itself share its one
-connection) and checks it back in, so the connection stays authenticated and
-kept alive for the next call. Sessions are created lazily up to
-``max_connections``; when all are busy a call waits for one, which also caps
-the number of concurrent requests to one chassis manager (whose blades all
-share one serial bus anyway).
+The connector therefore keeps a bounded pool of sessions
+(:mod:`~msftocs_driver.ocs.session_pool`), each holding at most **one**
+connection, used by one call at a time (all handshake legs and the request
+share it), so that it stays authenticated and kept alive. At most
+``max_connections`` are in use: the cap of concurrent requests to one
+chassis manager (whose blades all share one serial bus anyway).
 
 Sessions ignore the environment (``trust_env = False``): proxies would break
 connection-based authentication, and TLS trust is explicit (``verify``).
@@ -71,6 +69,7 @@ from msftocs_driver.ocs import encoding
 from msftocs_driver.ocs import exceptions
 from msftocs_driver.ocs import failures
 from msftocs_driver.ocs import overload
+from msftocs_driver.ocs import session_pool
 
 LOG = logging.getLogger(__name__)
 
@@ -137,12 +136,12 @@ class Connector:
         self.retries = int(retries)
         self.retry_interval = float(retry_interval)
         self.max_connections = int(max_connections)
-        # Idle sessions, most recently used last; guarded by _lock.
-        self._idle = []
-        self._slots = (threading.BoundedSemaphore(self.max_connections)
-                       if slots is None else slots)
-        self._generation = 0
-        self._lock = threading.Lock()
+        self._pool = session_pool.SessionPool(
+            lambda: self._new_session(),
+            threading.BoundedSemaphore(self.max_connections)
+            if slots is None else slots)
+        #: The connection slots (shared with the other clients of the CM).
+        self._slots = self._pool.slots
         self._overload = overload.OverloadWatch(self.endpoint)
 
     def __repr__(self):
@@ -160,42 +159,13 @@ class Connector:
         session.mount('https://', adapter)
         return session
 
-    def _checkout(self, context):
-        left = failures.time_left()
-        if not self._slots.acquire(timeout=None if left is None
-                                   else max(left, 0)):
-            raise failures.Failure(failures.time_up(context, sent=False),
-                                   transient=False)
-        with self._lock:
-            if self._idle:
-                return self._idle.pop()
-        try:
-            return self._generation, self._new_session()
-        except Exception:
-            self._slots.release()
-            raise
-
-    def _checkin(self, generation, session, reusable):
-        try:
-            with self._lock:
-                if reusable and generation == self._generation:
-                    self._idle.append((generation, session))
-                    return
-            session.close()
-        finally:
-            self._slots.release()
-
     def close(self):
         """Close every idle connection.
 
         Connections in use are closed when their call ends. The connector
         stays usable: a later call opens a new connection.
         """
-        with self._lock:
-            self._generation += 1
-            idle, self._idle = self._idle, []
-        for _generation, session in idle:
-            session.close()
+        self._pool.close()
 
     def build_url(self, operation, params=()):
         """Return the URL of an operation; it may contain secrets.
@@ -302,7 +272,7 @@ class Connector:
         context = {'operation': operation, 'blade_id': blade_id}
         try:
             timeout = failures.bounded(self.timeout, context)
-            generation, session = self._checkout(context)
+            generation, session = self._pool.checkout(context)
         except failures.Failure as failure:
             return failure
         reply = deadline.Reply(self.timeout[1], failures.deadline())
@@ -336,7 +306,7 @@ class Connector:
                         exc, context, ntlm=scheme == 'ntlm',
                         ca_bundle=isinstance(self.verify, str)))
         finally:
-            self._checkin(generation, session, reusable)
+            self._pool.checkin(generation, session, reusable)
         elapsed = time.monotonic() - start
         LOG.debug('Chassis manager %(cm)s, %(op)s for %(target)s: HTTP '
                   '%(status)s in %(elapsed).3f s',
@@ -347,27 +317,12 @@ class Connector:
         if status == 200:
             return body
         if status == 401:
-            return failures.Failure(self._unauthorised(scheme, challenge,
-                                                       context),
-                                    transient=False)
+            return failures.Failure(auth_schemes.refusal(
+                self.auth, scheme, challenge, self.base_url, context),
+                transient=False)
         excerpt = encoding.redacted_excerpt(body, secrets)
         error = exceptions.HTTPError(status, excerpt, **context)
         return failures.Failure(error, transient=status >= 500)
-
-    def _unauthorised(self, scheme, challenge, context):
-        if scheme is None:
-            return exceptions.AuthenticationError(
-                'the chassis manager offers no authentication scheme this '
-                'client supports (HTTP 401, offered: %s)'
-                % (', '.join(sorted(auth_schemes.schemes(challenge)))
-                   or 'none'), **context)
-        if (self.auth == 'auto'
-                and auth_schemes.scheme_for(challenge) not in (None, scheme)):
-            # The chassis manager changed its mind: learn again next time.
-            auth_schemes.remember(self.base_url, None)
-        return exceptions.AuthenticationError(
-            'the chassis manager rejected the credentials (HTTP 401)%s'
-            % auth_schemes.hint(self.auth, challenge), **context)
 
 
 def _target(blade_id):
