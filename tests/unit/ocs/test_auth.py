@@ -13,7 +13,9 @@
 """Tests of the authentication schemes: auto, Basic in UTF-8, hints."""
 
 import base64
+import http.server
 import logging
+import threading
 from unittest import mock
 
 import pytest
@@ -162,3 +164,50 @@ def test_remember_logs_a_change_once(caplog):
     auth.remember('https://cm:8000', None)
     assert len(caplog.messages) == 1
     assert 'asks for ntlm authentication' in caplog.messages[0]
+
+
+class _ChallengingHandler(http.server.BaseHTTPRequestHandler):
+    """Answers 401 + Basic challenge without credentials, else the sample."""
+
+    protocol_version = 'HTTP/1.1'
+    seen = []
+
+    def do_GET(self):
+        authorization = self.headers.get('Authorization')
+        self.seen.append(authorization)
+        if authorization is None:
+            self.send_response(401)
+            self.send_header('WWW-Authenticate', 'Basic realm="cm"')
+            body = b''
+        else:
+            self.send_response(200)
+            body = helpers.OK
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_auto_sends_no_password_before_the_challenge_on_the_wire():
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0),
+                                             _ChallengingHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _ChallengingHandler.seen = []
+    try:
+        url = 'http://127.0.0.1:%d' % server.server_address[1]
+        conn = connector.Connector(url, 'admin', 'pä55', auth='auto')
+        for _ in range(2):
+            assert conn.call('SetBladeOn', [('bladeId', 1)], blade_id=1,
+                             mutating=True) == helpers.OK
+        conn.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+    token = base64.b64encode('admin:pä55'.encode('utf-8')).decode()
+    # The challenge first, then the learned scheme from the start.
+    assert _ChallengingHandler.seen == [None, 'Basic ' + token,
+                                        'Basic ' + token]
