@@ -221,9 +221,10 @@ class ChassisBatch:
     def _prefetch_others(self, trigger, now):
         """Start the fetches of the other recently read chassis; under lock.
 
-        A chassis qualifies when it was read within the recent window, its
-        last reply was used (no chassis is read again for nobody), its
-        reply expired and no fetch of it is in flight.
+        A chassis qualifies when a reader asked for it within the recent
+        window (a chassis whose nodes left this conductor stops qualifying
+        once the window has passed), its reply expired and no fetch of it
+        is in flight.
         """
         if CONF.msftocs.prefetch_workers <= 0:
             return
@@ -231,9 +232,8 @@ class ChassisBatch:
         for key, entry in self._entries.items():
             if (key == trigger or entry.fetching is not None
                     or entry.info is None or now < entry.expires
-                    or now - entry.last_read > window
-                    or (entry.started is not None
-                        and entry.last_read < entry.started)):
+                    or entry.last_read is None
+                    or now - entry.last_read > window):
                 continue
             future = entry.fetching = concurrent.futures.Future()
             _prefetcher.submit(
