@@ -186,7 +186,9 @@ class MsftOcsVendorPassthru(driver_info.ValidateDriverInfoMixin,
         with cm.client_for(task.node, 'read the chassis info') as (client,
                                                                    _info):
             chassis = client.get_chassis_info()
+            cm_version = client.cm_version()
         return {
+            'cm_version': str(cm_version),
             'serial_number': chassis.serial_number,
             'asset_tag': chassis.asset_tag,
             'firmware_version': chassis.firmware_version,

@@ -84,7 +84,10 @@ def build_parser():
                         help='blade number (1-48)')
     parser.add_argument('--username', required=True)
     parser.add_argument('--auth-type', choices=connector.AUTH_TYPES,
-                        default='basic')
+                        default='auto',
+                        help='auto (learn the scheme from the chassis '
+                             "manager's first challenge, the default), "
+                             'basic or ntlm')
     parser.add_argument('--verify-ca', type=_verify_ca, default=True,
                         help='true, false, or a CA bundle path '
                              '(default: true)')

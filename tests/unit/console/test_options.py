@@ -33,7 +33,7 @@ class ParserTestCase(unittest.TestCase):
         args = self.parse()
         self.assertEqual('https://cm01:8000', args.base_url)
         self.assertEqual(3, args.blade_id)
-        self.assertEqual('basic', args.auth_type)
+        self.assertEqual('auto', args.auth_type)
         self.assertIs(True, args.verify_ca)
         self.assertEqual(3600, args.session_timeout)
         self.assertEqual(0.2, args.poll_interval)

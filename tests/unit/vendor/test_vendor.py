@@ -32,6 +32,7 @@ from msftocs_driver.ocs import constants
 from msftocs_driver.ocs import exceptions as ocs_exc
 from msftocs_driver.ocs import failures as ocs_failures
 from msftocs_driver.ocs import models
+from msftocs_driver.ocs import version
 from msftocs_driver import vendor
 from tests import base
 from tests.unit.inspect import fakes
@@ -164,9 +165,11 @@ class VendorTestCase(MockedVendorTestCase):
                 blade_id=1, guid='4c4c4544-0000', name='BLADE1',
                 power_state=constants.PowerState.ON,
                 mac_addresses=(fakes.MAC_1, '')),))
+        self.client.cm_version.return_value = version.parse('2.0.1.3')
 
         result = self._assert_json(self._call('chassis_info', shared=True))
 
+        self.assertEqual('2.0.1.3', result['cm_version'])
         self.assertEqual('CM-SN-1', result['serial_number'])
         self.assertEqual('2.5.0.0', result['software_version'])
         self.assertEqual([{'blade_id': 1, 'guid': '4c4c4544-0000',
