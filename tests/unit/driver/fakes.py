@@ -65,14 +65,17 @@ class MockedClientTestCase(base.MsftOcsTestCase):
         self.build = build.start()
         self.addCleanup(build.stop)
         self.slept = 0.0
-        real_monotonic = time.monotonic
+        # A virtual clock: it moves only when the code under test sleeps,
+        # so what a test measures does not depend on how busy the machine
+        # running it is.
+        start = time.monotonic()
 
         def sleep(seconds):
             self.slept += max(seconds, 0)
 
         for target, name, effect in (
                 (time, 'sleep', sleep),
-                (time, 'monotonic', lambda: real_monotonic() + self.slept),
+                (time, 'monotonic', lambda: start + self.slept),
                 (loopingcall.BackOffLoopingCall, '_sleep', None)):
             patcher = mock.patch.object(target, name, autospec=True,
                                         side_effect=effect)
