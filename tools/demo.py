@@ -57,8 +57,31 @@ def _heading(text):
 
 
 #: Failures whose message says it all; anything else gets a traceback.
-_EXPECTED_FAILURES = (ScenarioError, ironic_env.IronicEnvError,
-                      sysutils.ToolMissing, EmulatorError)
+EXPECTED_FAILURES = (ScenarioError, ironic_env.IronicEnvError,
+                     sysutils.ToolMissing, EmulatorError)
+
+
+def report_failure(exc, sc, expected=EXPECTED_FAILURES):
+    """Say why a narrated run ended early; everything is stopped by then.
+
+    :param exc: the exception that ended the run.
+    :param sc: the scenario, or None when it did not start.
+    :param expected: the exception classes whose message says it all;
+        any other failure gets its traceback.
+    :returns: the process exit code: 130 after Ctrl-C or SIGTERM, else 1.
+    """
+    if isinstance(exc, KeyboardInterrupt):
+        print('\nInterrupted; everything has been stopped.')
+        return 130
+    if isinstance(exc, expected):
+        print('\nFAILED: %s' % exc)
+    else:
+        print('\nFAILED:')
+        traceback.print_exception(exc, file=sys.stdout)
+    if sc is not None and sc.ironic_log_tail:
+        print(sc.ironic_log_tail)
+    print('Everything has been stopped.')
+    return 1
 
 
 def _interrupt(signum, frame):
@@ -93,19 +116,8 @@ def run(out=_render):
                 except StepSkipped as exc:
                     out('note', 'Skipped: %s.' % exc)
                     skipped += 1
-    except KeyboardInterrupt:
-        print('\nInterrupted; everything has been stopped.')
-        return 130
-    except Exception as exc:
-        if isinstance(exc, _EXPECTED_FAILURES):
-            print('\nFAILED: %s' % exc)
-        else:
-            print('\nFAILED:')
-            traceback.print_exc(file=sys.stdout)
-        if sc is not None and sc.ironic_log_tail:
-            print(sc.ironic_log_tail)
-        print('Everything has been stopped.')
-        return 1
+    except (KeyboardInterrupt, Exception) as exc:
+        return report_failure(exc, sc)
     print('\n%d steps worked%s in %.0f s. The emulator and Ironic have been '
           'stopped; nothing is left running.' % (
               len(STEPS) - skipped,

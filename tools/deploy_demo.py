@@ -19,19 +19,14 @@ is stopped at the end, also on failure or Ctrl-C; the exit code is 0 only
 if every step worked.
 """
 
-import sys
 import time
-import traceback
 
-from msftocs_driver.emulator.runner import EmulatorError
+from tools import demo
 from tools import deploy_scenario
 from tools import deploy_steps
-from tools import ironic_env
-from tools.scenario import ScenarioError
-from tools import sysutils
 
-_EXPECTED_FAILURES = (ScenarioError, ironic_env.IronicEnvError,
-                      sysutils.ToolMissing, EmulatorError, RuntimeError)
+#: The demo's expected failures, and a VM that does not boot.
+_EXPECTED_FAILURES = demo.EXPECTED_FAILURES + (RuntimeError,)
 
 
 def run(out, heading):
@@ -56,19 +51,8 @@ def run(out, heading):
                 heading('[%d/%d] %s' % (number, len(deploy_steps.STEPS),
                                         current.title))
                 deploy_steps.run_step(sc, current)
-    except KeyboardInterrupt:
-        print('\nInterrupted; everything has been stopped.')
-        return 130
-    except Exception as exc:
-        if isinstance(exc, _EXPECTED_FAILURES):
-            print('\nFAILED: %s' % exc)
-        else:
-            print('\nFAILED:')
-            traceback.print_exc(file=sys.stdout)
-        if sc is not None and sc.ironic_log_tail:
-            print(sc.ironic_log_tail)
-        print('Everything has been stopped.')
-        return 1
+    except (KeyboardInterrupt, Exception) as exc:
+        return demo.report_failure(exc, sc, _EXPECTED_FAILURES)
     print('\nTime of each step:')
     for title, seconds in sc.timings:
         print('  %6.1f s  %s' % (seconds, title))
