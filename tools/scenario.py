@@ -16,7 +16,9 @@
 authentication) and a standalone Ironic, and gives the steps of
 :mod:`tools.scenario_steps` what they share: running and showing
 ``baremetal`` commands, reading nodes and emulated blades, waiting, and
-looking for leaked secrets. The end-to-end tests assert the very steps
+looking for leaked secrets. :attr:`Scenario.v20` is the same stage seen
+through a second emulator, a CM v2.0 with NTLM authentication, on which
+some steps run again. The end-to-end tests assert the very steps
 that the demo narrates, so the two cannot drift apart. A step raises
 :class:`ScenarioError` with a plain explanation when something does not
 hold.
@@ -62,16 +64,20 @@ class Scenario(object):
     :param password: the chassis manager password (random per run).
     :param out: ``out(kind, text)`` receives the narration; ``kind`` is
         ``say`` (plain words), ``command``, ``output`` or ``note``.
+    :param name_prefix: what the names of this stage's nodes start with.
     """
 
-    def __init__(self, ironic, emulator, password, out):
+    def __init__(self, ironic, emulator, password, out, name_prefix='blade-'):
         self.ironic = ironic
         self.emulator = emulator
         self.password = password
         self.out = out
+        self.name_prefix = name_prefix
         self.ironic_log_tail = None
         self.emulator_log_path = None
         self.ca_file = None
+        #: The stage of the CM v2.0 emulator (a :class:`Scenario`), if any.
+        self.v20 = None
 
     @classmethod
     @contextlib.contextmanager
@@ -89,15 +95,19 @@ class Scenario(object):
             tls_dir = stack.enter_context(tempfile.TemporaryDirectory(
                 prefix='msftocs-tls-'))
             tls = devcerts.make_tls_files(tls_dir)
-            emulator = EmulatorProcess(
-                blades=24, auth='basic', username=USERNAME,
+            # The second one answers NTLM only: the nodes enrolled on it
+            # name no authentication type, and the driver learns it.
+            emulator, emulator_v20 = (EmulatorProcess(
+                blades=24, auth=auth, username=USERNAME,
                 password=password, tls_cert=tls['cert'], tls_key=tls['key'],
                 decompression_seconds=DECOMPRESSION_SECONDS,
-                extra_args=('--debug',))
+                cm_version=version, extra_args=('--debug',))
+                for auth, version in (('basic', None), ('ntlm', '2.0')))
             emulator_log = stack.enter_context(tempfile.NamedTemporaryFile(
                 mode='ab', prefix='msftocs-emulator-', suffix='.log'))
             with _stderr_into(emulator_log):
                 stack.enter_context(emulator)
+                stack.enter_context(emulator_v20)
             ironic = stack.enter_context(
                 ironic_env.StandaloneIronic(
                     sync_interval=SYNC_INTERVAL,
@@ -106,8 +116,11 @@ class Scenario(object):
                     msftocs_options={
                         'health_sensor_interval': SYNC_INTERVAL}))
             scenario = cls(ironic, emulator, password, out)
-            scenario.ca_file = tls['ca']
-            scenario.emulator_log_path = emulator_log.name
+            scenario.v20 = cls(ironic, emulator_v20, password, out,
+                               name_prefix='v20-blade-')
+            for stage in (scenario, scenario.v20):
+                stage.ca_file = tls['ca']
+                stage.emulator_log_path = emulator_log.name
             try:
                 yield scenario
             except BaseException:
@@ -164,6 +177,10 @@ class Scenario(object):
                 args += ['--driver-info', 'msftocs_%s=%s' % (field, value)]
         return args
 
+    def node_name(self, blade):
+        """The Ironic node name this stage gives a blade."""
+        return self.name_prefix + str(blade)
+
     def blade(self, blade):
         """The emulated blade's state, straight from the emulator."""
         return self.emulator.blade(blade)
@@ -174,7 +191,7 @@ class Scenario(object):
         :returns: the node dict.
         """
         node = self.wait_for_node(
-            node_name(blade), lambda n: n['target_power_state'] is None,
+            self.node_name(blade), lambda n: n['target_power_state'] is None,
             timeout=timeout)
         self.check(node['power_state'] == expected,
                    'blade %d: Ironic reports %s instead of %s (last error: '
@@ -247,6 +264,25 @@ class Scenario(object):
                                     % (what, timeout))
             time.sleep(0.2)
 
+    def wait_sync_pass(self, reads=1):
+        """Wait for power-sync passes that read this stage's chassis.
+
+        Resets the emulator's statistics first.
+
+        :param reads: how many power reads to wait for; with one node of
+            the chassis synced, 2 means that a whole pass has ended.
+        :returns: the emulator's operation counts since the wait began.
+        """
+        def seen():
+            calls = self.emulator.stats()['operations']
+            return sum(calls.get(op, 0) for op in (
+                'GetBladeState', 'GetAllBladesState', 'GetPowerState'))
+
+        self.emulator.reset_stats()
+        self.wait_until(lambda: seen() >= reads, 'the next power-sync pass',
+                        timeout=(reads + 2) * SYNC_INTERVAL + 30)
+        return self.emulator.stats()['operations']
+
     def read_console(self, url, marker, timeout=20):
         """Connect to a ``tcp://host:port`` console until ``marker`` shows.
 
@@ -286,8 +322,10 @@ class Scenario(object):
             emulator_output = log.read()
         if self.password in emulator_output:
             places.append("the emulator's output")
+        emulators = [self.emulator] + ([self.v20.emulator] if self.v20
+                                       else [])
         processes = self.ironic.processes() + [
-            (self.emulator.pid, sysutils.command_line(self.emulator.pid))]
+            (e.pid, sysutils.command_line(e.pid)) for e in emulators]
         for pid, cmdline in processes:
             if self.password in (cmdline or ''):
                 places.append('the command line of process %d' % pid)
@@ -327,8 +365,3 @@ def _stderr_into(log_file):
     finally:
         os.dup2(saved, 2)
         os.close(saved)
-
-
-def node_name(blade):
-    """The Ironic node name the scenario gives a blade."""
-    return 'blade-%d' % blade

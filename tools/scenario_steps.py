@@ -26,7 +26,6 @@ import time
 from tools.scenario import BLADES
 from tools.scenario import DECOMPRESSION_SECONDS
 from tools.scenario import INSPECT_BLADE
-from tools.scenario import node_name
 from tools.scenario import POWER_BLADE
 from tools.scenario import SWITCHED_OFF_BLADE
 from tools.scenario import SYNC_INTERVAL
@@ -89,7 +88,7 @@ def enroll(sc):
     for blade in BLADES:
         sc.say('Enrolling blade %d of the emulated chassis...' % blade)
         node = sc.bm_json('node', 'create', '--driver', 'msftocs',
-                          '--name', node_name(blade),
+                          '--name', sc.node_name(blade),
                           *sc.driver_info_args(blade))
         sc.out('output', 'uuid: %(uuid)s  provision_state: '
                '%(provision_state)s  console: %(console_interface)s' % node)
@@ -99,15 +98,18 @@ def enroll(sc):
                     'console_interface': 'msftocs-socat',
                     'inspect_interface': 'msftocs'}
         wrong = {k: node[k] for k in expected if node[k] != expected[k]}
+        # No authentication type: the driver learns it from the CM.
+        if 'msftocs_auth_type' in node['driver_info']:
+            wrong['driver_info'] = node['driver_info']
         sc.check(not wrong, 'node %s: expected %s, got %s' % (
-            node_name(blade), expected, wrong))
+            sc.node_name(blade), expected, wrong))
     sc.say('Blades %s are now Ironic nodes in the "enroll" state.'
            % ', '.join(map(str, BLADES)))
 
 
 @step('The password is never shown back')
 def password_masked(sc):
-    result = sc.bm('node', 'show', node_name(POWER_BLADE), '-c',
+    result = sc.bm('node', 'show', sc.node_name(POWER_BLADE), '-c',
                    'driver_info', '-f', 'json')
     shown = result.json['driver_info']['msftocs_password']
     sc.out('output', 'msftocs_password: %s' % shown)
@@ -177,7 +179,7 @@ def manage_beyond_population(sc):
 
 @step('Validate a blade')
 def validate(sc):
-    results = sc.validation(node_name(POWER_BLADE))
+    results = sc.validation(sc.node_name(POWER_BLADE))
     for interface in ('power', 'management', 'console', 'inspect'):
         ok, reason = results[interface]
         sc.out('output', '%s: %s %s' % (interface, ok, reason or ''))
@@ -189,7 +191,7 @@ def validate(sc):
 
 @step('Power a blade on and off')
 def power_on_off(sc):
-    blade, name = POWER_BLADE, node_name(POWER_BLADE)
+    blade, name = POWER_BLADE, sc.node_name(POWER_BLADE)
     sc.emulator.reset_stats()
     sc.bm('node', 'power', 'on', name)
     sc.wait_power(blade, 'power on')
@@ -214,7 +216,7 @@ def power_on_off(sc):
 
 @step('Power on a blade whose power switch is off')
 def power_on_switched_off(sc):
-    blade, name = SWITCHED_OFF_BLADE, node_name(SWITCHED_OFF_BLADE)
+    blade, name = SWITCHED_OFF_BLADE, sc.node_name(SWITCHED_OFF_BLADE)
     sc.note('The emulator turns off the power switch (Blade_EN) of blade %d,'
             ' as after a chassis power cut: even its BMC is now off.' % blade)
     sc.emulator.set_blade(blade, switch_on=False)
@@ -240,7 +242,7 @@ def power_on_switched_off(sc):
 def reboot(sc):
     blade = SWITCHED_OFF_BLADE
     sc.emulator.reset_stats()
-    sc.bm('node', 'reboot', node_name(blade))
+    sc.bm('node', 'reboot', sc.node_name(blade))
     sc.wait_power(blade, 'power on')
     calls = sc.emulator.stats()['operations']
     sc.check(sc.blade(blade)['host_on'], 'blade %d is off' % blade)
@@ -256,7 +258,7 @@ def reboot(sc):
 
 @step('Boot from the network next time, and every time')
 def boot_device(sc):
-    blade, name = POWER_BLADE, node_name(POWER_BLADE)
+    blade, name = POWER_BLADE, sc.node_name(POWER_BLADE)
     sc.bm('node', 'boot', 'device', 'set', name, 'pxe', '--persistent')
     state = sc.blade(blade)
     sc.check(state['next_boot'] == 'ForcePxe'
@@ -275,7 +277,7 @@ def boot_device(sc):
 
 @step('Open the serial console', needs_socat=True)
 def console(sc):
-    blade, name = SWITCHED_OFF_BLADE, node_name(SWITCHED_OFF_BLADE)
+    blade, name = SWITCHED_OFF_BLADE, sc.node_name(SWITCHED_OFF_BLADE)
     sc.bm('node', 'console', 'enable', name)
     sc.wait_console(name, enabled=True)
     info = sc.bm_json('node', 'console', 'show', name)['console_info']
@@ -290,6 +292,12 @@ def console(sc):
     sc.check(not leaks, 'the password is visible in %s' % leaks)
     loose = {p: oct(m) for p, m in sc.secret_files().items() if m != 0o600}
     sc.check(not loose, 'password files readable by others: %s' % loose)
+    sc.say('A TCP client saw blade %d\'s login prompt.' % blade)
+
+
+@step('Close the serial console', needs_socat=True)
+def console_off(sc):
+    blade, name = SWITCHED_OFF_BLADE, sc.node_name(SWITCHED_OFF_BLADE)
     sc.bm('node', 'console', 'disable', name)
     sc.wait_console(name, enabled=False)
     sc.wait_until(lambda: not sc.console_processes(), 'socat to exit',
@@ -297,15 +305,14 @@ def console(sc):
     sc.wait_until(lambda: not sc.blade(blade)['serial_session'],
                   'the chassis serial session to close', timeout=15)
     sc.check(not sc.secret_files(), 'a password file was left behind')
-    sc.say('A TCP client saw blade %d\'s login prompt. After "console '
-           'disable" no socat or bridge process and no password file is '
-           'left, and the chassis manager\'s serial session is closed.'
-           % blade)
+    sc.say('After "console disable" no socat or bridge process and no '
+           'password file is left, and the chassis manager\'s serial session '
+           'of blade %d is closed.' % blade)
 
 
 @step('Move a blade to "manageable"')
 def manage(sc):
-    blade, name = INSPECT_BLADE, node_name(INSPECT_BLADE)
+    blade, name = INSPECT_BLADE, sc.node_name(INSPECT_BLADE)
     sc.bm('node', 'manage', name, '--wait', '60')
     node = sc.node(name)
     sc.out('output', 'provision_state: %(provision_state)s  power_state: '
@@ -321,7 +328,7 @@ def manage(sc):
 
 @step('Inspect a blade')
 def inspect(sc):
-    blade, name = INSPECT_BLADE, node_name(INSPECT_BLADE)
+    blade, name = INSPECT_BLADE, sc.node_name(INSPECT_BLADE)
     sc.bm('node', 'inspect', name, '--wait', '120')
     ports = sc.bm_json('port', 'list', '--node', name)
     found = sorted(p['address'] for p in ports)
@@ -341,7 +348,7 @@ def inspect(sc):
 
 @step('Clean a blade out of band: clear its log, cap its power')
 def clean_out_of_band(sc):
-    blade, name = INSPECT_BLADE, node_name(INSPECT_BLADE)
+    blade, name = INSPECT_BLADE, sc.node_name(INSPECT_BLADE)
     sc.note('The emulated BMC of blade %d has two entries in its event '
             'log.' % blade)
     sc.emulator.set_records(blade, log=[
@@ -400,7 +407,7 @@ def manage_jbod(sc):
 @step('A sensor fault makes the node\'s health Critical')
 def health_after_sensor_fault(sc):
     # A manageable node: Ironic's power sync leaves nodes in "enroll" out.
-    blade, name = INSPECT_BLADE, node_name(INSPECT_BLADE)
+    blade, name = INSPECT_BLADE, sc.node_name(INSPECT_BLADE)
     shown = sc.bm_json('node', 'show', name)
     if 'health' not in shown:
         raise StepSkipped('this Ironic release has no node health (the '
@@ -430,7 +437,7 @@ def health_after_sensor_fault(sc):
 
 @step('Ironic puts back a blade switched on behind its back')
 def power_sync(sc):
-    blade, name = INSPECT_BLADE, node_name(INSPECT_BLADE)
+    blade, name = INSPECT_BLADE, sc.node_name(INSPECT_BLADE)
     sc.check(sc.node(name)['power_state'] == 'power off',
              'node %s should be off before this step' % name)
     sc.note('The emulator turns the host of blade %d on behind Ironic\'s '
@@ -454,7 +461,7 @@ def power_sync(sc):
 @step('Power on a blade although the reply to the command is lost')
 def power_on_reply_lost(sc):
     # A manageable node: Ironic's power sync leaves enrolled nodes alone.
-    blade, name = INSPECT_BLADE, node_name(INSPECT_BLADE)
+    blade, name = INSPECT_BLADE, sc.node_name(INSPECT_BLADE)
     sc.check(not sc.blade(blade)['host_on'], 'blade %d should be off before '
              'this step' % blade)
     sc.note('The emulator will run the next SetBladeOn and then close the '
@@ -474,12 +481,8 @@ def power_on_reply_lost(sc):
            'back, found it on, and recorded "power on".')
     # The power change dropped the blade from the chassis batch: the next
     # pass reads it alone, or with the whole chassis.
-    sc.emulator.reset_stats()
-    sc.wait_until(lambda: any(sc.emulator.stats()['operations'].get(op)
-                              for op in ('GetBladeState',
-                                         'GetAllBladesState')),
-                  'the next power-sync pass', timeout=3 * SYNC_INTERVAL + 30)
-    node, calls = sc.node(name), sc.emulator.stats()['operations']
+    calls = sc.wait_sync_pass()
+    node = sc.node(name)
     sc.check(node['power_state'] == 'power on' and sc.blade(blade)['host_on']
              and not calls.get('SetBladeOff'),
              'after the power sync, Ironic says %s, the host is on: %s, '
@@ -489,6 +492,67 @@ def power_on_reply_lost(sc):
            'what Ironic recorded was the truth.' % blade)
     sc.bm('node', 'power', 'off', name)
     sc.wait_power(blade, 'power off')
+
+
+def power_sync_pass(sc):
+    """Wait for a power-sync pass of the manageable node's chassis.
+
+    Run before a v2.0 console opens: the first pass of a node caches its
+    vendor under an exclusive lock, which a CM v2.0 session would not
+    survive.
+    """
+    sc.wait_for_node(sc.node_name(INSPECT_BLADE),
+                     lambda n: n['properties'].get('vendor'))
+    sc.wait_sync_pass()
+    sc.say('Ironic\'s power sync read the chassis of blade %d.'
+           % INSPECT_BLADE)
+
+
+def console_survives_power_sync(sc):
+    """The open console survives a power-sync pass of its chassis."""
+    name = sc.node_name(SWITCHED_OFF_BLADE)
+    calls = sc.wait_sync_pass(reads=2)
+    killed = sc.emulator.serial_sessions_killed()
+    sc.out('output', 'operations: %s  serial sessions killed: %d'
+           % (calls, killed))
+    sc.check(killed == 0, 'the power sync killed the serial session %d '
+             'times (calls: %s)' % (killed, calls))
+    # The bridge kept the session it had, and opened no other.
+    sc.check(sc.blade(SWITCHED_OFF_BLADE)['serial_session']
+             and not calls.get('StartBladeSerialSession')
+             and sc.node(name)['console_enabled'],
+             'the console of %s did not keep its session: %s' % (name, calls))
+    sc.say('A chassis manager 2.0 ends the serial session of its chassis '
+           'on most blade commands. Ironic\'s power sync read the chassis '
+           'while the console of blade %d was open, and the console kept '
+           'its session.' % SWITCHED_OFF_BLADE)
+
+
+def _again_on_v20():
+    """Run steps again on the CM v2.0 emulator, which answers NTLM only.
+
+    Its nodes are enrolled without ``msftocs_auth_type``: the driver learns
+    NTLM from the chassis manager's challenge.
+    """
+    def on_v20(func):
+        return lambda sc: func(sc.v20)
+
+    titles = {s.run: s.title for s in STEPS}
+    titles.update({power_sync_pass: 'Ironic syncs the chassis',
+                   console_survives_power_sync:
+                   'The console survives a power sync'})
+    for func, needs_socat in ((enroll, False), (manage, False),
+                              (validate, False), (power_on_off, False),
+                              (reboot, False), (boot_device, False),
+                              (power_sync_pass, False), (console, True),
+                              (console_survives_power_sync, True),
+                              (console_off, True)):
+        STEPS.append(Step(func.__name__ + '_v20',
+                          titles[func] + ' (CM v2.0, NTLM)', on_v20(func),
+                          needs_socat, func is enroll))
+
+
+_again_on_v20()
 
 
 @step('The password stayed secret')
