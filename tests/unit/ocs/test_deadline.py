@@ -65,22 +65,29 @@ class DripServer:
                              daemon=True).start()
 
     def _answer(self, conn):
+        # Kept alive like a chassis manager's connection: a client reusing
+        # it must find it open, not race the server's close.
         with conn:
             conn.settimeout(5)
             try:
-                conn.recv(65536)
-                self.requests += 1
-                data = HEAD.replace(b'%d' % len(OK),
-                                    b'%d' % len(self.body)) + self.body
-                if not self.drip_head:
-                    conn.sendall(data[:len(HEAD)])
-                    data = data[len(HEAD):]
-                for index in range(len(data)):
-                    if self.stop.wait(self.pace):
+                while conn.recv(65536):
+                    self.requests += 1
+                    if not self._reply(conn):
                         return
-                    conn.sendall(data[index:index + 1])
             except OSError:
                 pass
+
+    def _reply(self, conn):
+        data = HEAD.replace(b'%d' % len(OK),
+                            b'%d' % len(self.body)) + self.body
+        if not self.drip_head:
+            conn.sendall(data[:len(HEAD)])
+            data = data[len(HEAD):]
+        for index in range(len(data)):
+            if self.stop.wait(self.pace):
+                return False
+            conn.sendall(data[index:index + 1])
+        return True
 
     def close(self):
         self.stop.set()
