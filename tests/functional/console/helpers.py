@@ -20,7 +20,11 @@ import shutil
 import time
 import unittest
 
+import fixtures
+
+from msftocs_driver import console
 from msftocs_driver.emulator import runner
+from tests import base
 from tools import sysutils
 
 BLADE = 3
@@ -136,3 +140,34 @@ class EmulatorMixin(object):
     def tearDownClass(cls):
         cls.emulator.stop()
         super().tearDownClass()
+
+
+class SocatConsoleMixin(EmulatorMixin):
+    """A node whose console is real socat and a real bridge on the emulator.
+
+    Sets ``self.tempdir``, ``self.iface`` and ``self.node`` (blade
+    :data:`BLADE`, the emulator's credentials).
+    """
+
+    # socat and the bridge are real processes here.
+    block_execute = False
+
+    def setUp(self):
+        require_socat()
+        super().setUp()
+        self.emulator.reset()
+        self.tempdir = self.useFixture(fixtures.TempDir()).path
+        self.config(tempdir=self.tempdir)
+        # Several ports: a port whose connection was closed by the console
+        # side stays in TIME_WAIT, and ironic's free-port test skips it.
+        self.config(socat_address='127.0.0.1',
+                    port_range=base.console_port_range(
+                        console_port_range()),
+                    terminal_timeout=0, group='console')
+        self.config(console_poll_interval=0.05, group='msftocs')
+        self.iface = console.MsftOcsSocatConsole()
+        self.node = self.create_node(
+            msftocs_base_url=self.emulator.url,
+            msftocs_blade_id=BLADE,
+            msftocs_username=self.emulator.username,
+            msftocs_password=self.password)

@@ -23,7 +23,6 @@ conductor B takes the node over; A comes back and stops what it left.
 import os
 import signal
 
-import fixtures
 from ironic.conductor import task_manager
 import psutil
 
@@ -34,27 +33,10 @@ from tests.functional.console import helpers
 from tests.functional.console import test_socat_console as socat_tests
 
 
-class HandoverTestCase(helpers.EmulatorMixin, base.MsftOcsTestCase):
-
-    block_execute = False
+class HandoverTestCase(helpers.SocatConsoleMixin, base.MsftOcsTestCase):
 
     def setUp(self):
-        helpers.require_socat()
         super().setUp()
-        self.emulator.reset()
-        self.tempdir = self.useFixture(fixtures.TempDir()).path
-        self.config(tempdir=self.tempdir)
-        self.config(socat_address='127.0.0.1',
-                    port_range=base.console_port_range(
-                        helpers.console_port_range()),
-                    terminal_timeout=0, group='console')
-        self.config(console_poll_interval=0.05, group='msftocs')
-        self.iface = console.MsftOcsSocatConsole()
-        self.node = self.create_node(
-            msftocs_base_url=self.emulator.url,
-            msftocs_blade_id=helpers.BLADE,
-            msftocs_username=self.emulator.username,
-            msftocs_password=self.password)
         self.emulator.set_blade(helpers.BLADE, host_on=True)
         self.addCleanup(self._stop_everywhere)
 

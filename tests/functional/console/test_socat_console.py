@@ -51,30 +51,11 @@ def _running(pid):
         return False
 
 
-class SocatConsoleTestCase(helpers.EmulatorMixin, base.MsftOcsTestCase):
-
-    # socat and the bridge are real processes here.
-    block_execute = False
+class SocatConsoleTestCase(helpers.SocatConsoleMixin,
+                           base.MsftOcsTestCase):
 
     def setUp(self):
-        helpers.require_socat()
         super().setUp()
-        self.emulator.reset()
-        self.tempdir = self.useFixture(fixtures.TempDir()).path
-        self.config(tempdir=self.tempdir)
-        # Several ports: a port whose connection was closed by the console
-        # side stays in TIME_WAIT, and ironic's free-port test skips it.
-        self.config(socat_address='127.0.0.1',
-                    port_range=base.console_port_range(
-                        helpers.console_port_range()),
-                    terminal_timeout=0, group='console')
-        self.config(console_poll_interval=0.05, group='msftocs')
-        self.iface = console.MsftOcsSocatConsole()
-        self.node = self.create_node(
-            msftocs_base_url=self.emulator.url,
-            msftocs_blade_id=BLADE,
-            msftocs_username=self.emulator.username,
-            msftocs_password=self.password)
         self.addCleanup(self._stop_quietly)
 
     def _stop_quietly(self):
