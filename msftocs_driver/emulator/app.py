@@ -124,6 +124,10 @@ class EmulatorApp(object):
 
     def _operation(self, operation, environ, start_response, headers):
         self.stats.count(operation.name)
+        with self.stats.running():
+            return self._run(operation, environ, start_response, headers)
+
+    def _run(self, operation, environ, start_response, headers):
         if self.role > operation.role:
             return self._error(start_response, self.forbidden_status,
                                'Access to %s is denied for this user.'

@@ -21,14 +21,15 @@ count the CM calls a client made:
   ``kill_serial_session`` true or false): the CM version settings and
   ``serial_sessions_killed``, the sessions force-stopped by a v2.0 CM's
   ApiGreenSignalling;
-- ``GET stats``; ``POST stats/reset`` (which also zeroes
-  ``serial_sessions_killed``);
+- ``GET stats`` (calls per operation, and the calls ``running``);
+  ``POST stats/reset`` (which also zeroes ``serial_sessions_killed``);
 - ``GET faults``; ``POST faults``; ``DELETE faults``;
 - ``GET blades/<id>/records``; ``POST blades/<id>/records`` (event log,
   POST codes, health faults: :mod:`.blade_records`).
 """
 
 import collections
+import contextlib
 import json
 import threading
 
@@ -53,15 +54,32 @@ class ControlError(Exception):
 
 
 class RequestStats(object):
-    """Counts the CM calls served, per canonical operation name."""
+    """Counts the CM calls served, per canonical operation name.
+
+    It also knows how many calls are running: received, and their
+    operation not yet run or refused (a delayed call runs its operation
+    when the delay ends, even after its client has given up).
+    """
 
     def __init__(self):
         self._lock = threading.Lock()
         self._counts = collections.Counter()
+        self._running = 0
 
     def count(self, operation):
         with self._lock:
             self._counts[operation] += 1
+
+    @contextlib.contextmanager
+    def running(self):
+        """Count the calls inside this block as running."""
+        with self._lock:
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running -= 1
 
     def reset(self):
         with self._lock:
@@ -70,7 +88,8 @@ class RequestStats(object):
     def to_dict(self):
         with self._lock:
             return {'total': sum(self._counts.values()),
-                    'operations': dict(self._counts)}
+                    'operations': dict(self._counts),
+                    'running': self._running}
 
 
 def _blade_changes(body):

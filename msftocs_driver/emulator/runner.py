@@ -229,8 +229,26 @@ class EmulatorProcess(object):
         return self._control('POST', 'blades/%d' % blade_id, changes)
 
     def stats(self):
-        """Request counters: ``{"total": n, "operations": {...}}``."""
+        """Request counters.
+
+        :returns: ``{"total": n, "operations": {...}, "running": n}``,
+            where ``running`` counts the calls whose operation has not yet
+            run or been refused.
+        """
         return self._control('GET', 'stats')
+
+    def wait_until_idle(self, timeout=10.0):
+        """Wait until no call is running (a delayed one has run).
+
+        :param timeout: seconds to wait at most.
+        :raises: EmulatorError if calls are still running after it.
+        """
+        deadline = time.monotonic() + timeout
+        while self.stats()['running']:
+            if time.monotonic() > deadline:
+                raise EmulatorError('calls still running after %.0f s'
+                                    % timeout)
+            time.sleep(0.05)
 
     def cm(self, **changes):
         """The CM version settings and the kill counter.

@@ -122,7 +122,8 @@ def test_power_on_flow_and_control_api(emulator):
     stats = emulator.stats()
     assert stats['operations']['GetBladeState'] == 1
     emulator.reset_stats()
-    assert emulator.stats() == {'total': 0, 'operations': {}}
+    assert emulator.stats() == {'total': 0, 'operations': {},
+                                'running': 0}
 
 
 def test_connection_faults(emulator):
@@ -145,6 +146,24 @@ def test_connection_faults(emulator):
     get(emulator, 'GetServiceVersion')
     assert time.monotonic() - started >= 0.3
     emulator.clear_faults()
+
+
+def test_a_delayed_call_counts_as_running_until_its_operation_ran(
+        emulator):
+    # The client gives up long before the delay ends; the operation still
+    # runs, and wait_until_idle returns only once it has.
+    emulator.set_blade(2, switch_on=True, host_on=True)
+    emulator.add_fault(kind='delay', operations=['SetBladeOff'],
+                       seconds=1.0)
+    with pytest.raises(requests.Timeout):
+        requests.get(emulator.url + 'SetBladeOff', params={'bladeId': 2},
+                     auth=AUTH, timeout=0.2)
+    assert emulator.stats()['running'] == 1
+    assert emulator.blade(2)['host_on'] is True
+    emulator.clear_faults()  # a delay is not a stall: it is not cut short
+    emulator.wait_until_idle(timeout=5)
+    assert emulator.stats()['running'] == 0
+    assert emulator.blade(2)['host_on'] is False
 
 
 def test_bmc_bus_serialises_blade_calls_chassis_wide():

@@ -116,6 +116,9 @@ class FaultTestCase(base.MsftOcsTestCase):
         self.config(group='msftocs', **self.options)
         self.config(enabled_inspect_interfaces=['msftocs', 'no-inspect'])
         self.emulator.clear_faults()
+        # A call a previous test gave up on may still be delayed; it must
+        # run before the reset, not in the middle of this test.
+        self.emulator.wait_until_idle()
         self.emulator.reset()
         self.emulator.reset_stats()
         self.secrets = [self.password]

@@ -176,9 +176,12 @@ class ConsoleFaultTestCase(base.FaultTestCase):
         session.close()
 
         fault.heal(self)
-        # A failed Start may still have opened a session on the CM (its
-        # reply was lost); the new session must not be refused because of
-        # it. Stop it the way an operator would, by force.
+        # A failed Start may still open a session on the CM: its reply was
+        # lost, or it was slow and runs after the client gave up (wait for
+        # it, or it would open a session after this test ends). The new
+        # session must not be refused because of it: stop it the way an
+        # operator would, by force.
+        self.emulator.wait_until_idle()
         session = self._session()
         session.force_takeover = True
         session.open()

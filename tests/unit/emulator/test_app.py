@@ -125,9 +125,29 @@ def test_stats_count_operations_by_canonical_name(app):
     base.op(app, 'GetPowerState', bladeId=2)
     base.call(app, '/GetBladeState', authorization=None)
     assert control(app, 'GET', 'stats') == (200, {
-        'total': 3, 'operations': {'GetBladeState': 2, 'GetPowerState': 1}})
+        'total': 3, 'operations': {'GetBladeState': 2, 'GetPowerState': 1},
+        'running': 0})
     control(app, 'POST', 'stats/reset')
     assert control(app, 'GET', 'stats')[1]['total'] == 0
+
+
+def test_a_call_is_running_until_its_operation_has_run(app, clock):
+    seen = []
+
+    def sleep(seconds):
+        seen.append((control(app, 'GET', 'stats')[1]['running'],
+                     app.chassis.blade(1).host_on))
+        clock.sleep(seconds)
+
+    control(app, 'POST', 'blades/1', {'switch_on': True, 'host_on': True})
+    app.sleep = sleep
+    control(app, 'POST', 'faults', {'kind': 'delay', 'seconds': 3,
+                                    'operations': ['SetBladeOff']})
+    base.op(app, 'SetBladeOff', bladeId=1)
+    # Delayed: running, the blade still on; then run and no longer counted.
+    assert seen == [(1, True)]
+    assert app.chassis.blade(1).host_on is False
+    assert control(app, 'GET', 'stats')[1]['running'] == 0
 
 
 def test_control_state_and_blade_changes(app):
