@@ -19,7 +19,8 @@ the interleaved one, drawn with matplotlib into a PNG file.
 """
 
 _LABELS = (('prefetch', 'batch + prefetch'), ('batch', 'batch, no prefetch'),
-           ('off', 'one call per node'))
+           ('off', 'one call per node'),
+           ('power only', 'batch + prefetch, health monitoring off'))
 
 
 def draw(sync, path):

@@ -149,8 +149,11 @@ class _Load:
         return max(requests, default=0), max(wide, default=0)
 
 
-#: Modes of a measured pass: batch TTL on or off, prefetch workers.
-MODES = (('prefetch', True, None), ('batch', True, 0), ('off', False, 0))
+#: Modes of a measured pass: batch TTL on or off, prefetch workers, node
+#: health monitoring. ``power only`` is the default pass without the health
+#: reads: the power sync the floor describes, one chassis-wide read each.
+MODES = (('prefetch', True, None, True), ('batch', True, 0, True),
+         ('off', False, 0, True), ('power only', True, None, False))
 
 
 def _chassis_read_s(fleet, password):
@@ -178,10 +181,13 @@ def _measure(conductor, fleet, uuids, count, bus_cost, cache_ttl, repeats,
     sync_pass(conductor, uuids)
     conductor.set_options({'power_state_cache_ttl': cache_ttl})
     sync_pass(conductor, uuids)
-    for order, (mode, cached, workers) in itertools.product(orders, modes):
+    for order, (mode, cached, workers, monitoring) in itertools.product(
+            orders, modes):
         if count == 1 and order == 'interleaved':
             continue  # the same order with one chassis
         ttl = cache_ttl if cached else 0.0
+        CONF.set_override('enable_health_monitoring', monitoring,
+                          'conductor')
         conductor.set_options({
             'power_state_cache_ttl': ttl,
             'prefetch_workers': (default_workers if workers is None
@@ -201,6 +207,7 @@ def _measure(conductor, fleet, uuids, count, bus_cost, cache_ttl, repeats,
             'chassis': count, 'nodes': len(uuids), 'mode': mode,
             'cache': 'on' if cached else 'off', 'order': order,
             'cache_ttl_s': ttl, 'bus_cost_s': bus_cost,
+            'health_monitoring': monitoring,
             'workers': SYNC_WORKERS,
             'prefetch_workers': CONF.msftocs.prefetch_workers,
             'wall_s': round(statistics.median(walls), 3),
@@ -210,6 +217,7 @@ def _measure(conductor, fleet, uuids, count, bus_cost, cache_ttl, repeats,
             'most_chassis_wide_reads_in_flight_per_cm': most_wide,
         })
     conductor.set_options({'prefetch_workers': default_workers})
+    CONF.clear_override('enable_health_monitoring', 'conductor')
     return results
 
 
