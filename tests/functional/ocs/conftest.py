@@ -50,6 +50,8 @@ def endpoint(request, tls_files):
 def emulator(endpoint):
     """The emulator process, reset to its initial state, without faults."""
     endpoint.process.clear_faults()
+    # A delayed call of the previous test runs before the reset.
+    endpoint.process.wait_until_idle()
     endpoint.process.reset()
     return endpoint.process
 
