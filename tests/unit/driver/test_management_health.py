@@ -17,6 +17,7 @@ from unittest import mock
 
 from ironic.common import exception
 
+from msftocs_driver.common import cm
 from msftocs_driver.common import health
 from msftocs_driver.common import state_cache
 from msftocs_driver import exception as msftocs_exc
@@ -118,6 +119,56 @@ class NodeHealthTestCase(fakes.MockedClientTestCase):
         self.assertIs(HS.WARNING, self._health())
         self.assertEqual(3, self.client.get_all_blades_state.call_count)
         self.client.get_blade_state.assert_not_called()
+
+    def test_a_reading_kept_over_several_passes(self):
+        # health_cache_ttl longer than the power state's: the power state
+        # of every pass still tells a dead BMC at once; a failed power
+        # reading shows only once the reading is renewed.
+        self.config(power_state_cache_ttl=20, health_cache_ttl=300,
+                    group='msftocs')
+        states = {b: models.BladeOutcome(b, constants.PowerState.ON)
+                  for b in range(1, 25)}
+        self.client.get_all_blades_state.return_value = states
+        self.assertIs(HS.OK, self._health())
+        self.client.get_all_blades_power_reading.return_value = _outcomes(
+            {3: _error(ocs_exc.CompletionCodeError, CODE.Failure)})
+        state_cache.POWER_STATES.expire()  # the next pass
+        self.assertIs(HS.OK, self._health())
+        states[3] = models.BladeOutcome(3, None, _error(
+            ocs_exc.BladeTimeoutError, CODE.Timeout))
+        state_cache.POWER_STATES.expire()
+        self.assertIs(HS.CRITICAL, self._health())
+        self.client.get_all_blades_power_reading.assert_called_once_with()
+        states[3] = models.BladeOutcome(3, constants.PowerState.ON)
+        state_cache.POWER_STATES.expire()
+        health.READINGS.expire()  # health_cache_ttl ran out
+        self.assertIs(HS.WARNING, self._health())
+        self.assertEqual(2,
+                         self.client.get_all_blades_power_reading.call_count)
+        self.assertEqual(4, self.client.get_all_blades_state.call_count)
+
+    def test_blade_switched_on_outside_ironic_over_a_kept_reading(self):
+        self.config(power_state_cache_ttl=20, health_cache_ttl=300,
+                    group='msftocs')
+        off = _error(ocs_exc.DevicePoweredOffError, CODE.DevicePoweredOff)
+        states = {b: models.BladeOutcome(b, constants.PowerState.ON)
+                  for b in range(1, 25)}
+        states[3] = models.BladeOutcome(3, None, off)
+        self.client.get_all_blades_state.return_value = states
+        self.client.get_all_blades_power_reading.return_value = _outcomes(
+            {3: off})
+        self.assertIsNone(self._health())
+        # Another node of the chassis reads its health in the same pass.
+        with self.acquire(shared=True) as task:
+            with cm.client_for(task.node, 'read health') as (client, info):
+                health.READINGS.outcome(client, dict(info, blade_id=4))
+        # Switched on by someone else: the reading of the blade off is kept.
+        states[3] = models.BladeOutcome(3, constants.PowerState.ON)
+        self.client.get_all_blades_power_reading.return_value = _outcomes()
+        state_cache.POWER_STATES.expire()
+        self.assertIsNone(self._health())
+        health.READINGS.expire()
+        self.assertIs(HS.OK, self._health())
 
     def test_exclusive_lock_reads_the_blade_alone(self):
         self.client.get_blade_power_reading.return_value = (
