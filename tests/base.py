@@ -22,6 +22,7 @@ from oslo_config import cfg
 from oslo_utils import uuidutils
 
 from msftocs_driver.common import client_cache
+from msftocs_driver.common import prefetch
 from msftocs_driver.common import state_cache
 
 #: A valid driver_info for an msftocs node.
@@ -89,6 +90,13 @@ class MsftOcsTestCase(db_base.DbTestCase):
         state_cache.clear()
         self.addCleanup(client_cache.clear)
         self.addCleanup(state_cache.clear)
+
+    def tearDown(self):
+        # Reads made ahead of a pass end before the test's mocks are undone
+        # (cleanups), so that none reaches a real client.
+        if not prefetch.POOL.wait_idle(10):
+            self.fail('reads ahead of a pass still running after 10 s')
+        super().tearDown()
 
     def assertRaises(self, expected, *args, **kwargs):
         """testtools' assertRaises, and unittest's context-manager form.

@@ -25,44 +25,42 @@ A :class:`ChassisBatch` answers per-blade reads from one chassis-wide call
 * one fetch per chassis manager endpoint is in flight in this process,
   whatever the batch or the credentials; readers that need the same batch
   meanwhile wait for it and share its result or error;
-* a write to a blade (:func:`invalidate`) is recorded with its time: no
-  reader, owner or waiter of a fetch is ever given that blade's state from
-  a fetch sent before the write ended; the blade is then read alone until
-  a later fetch;
-* while a blade's power is being changed (:func:`changing`), every batch
-  leaves it out;
+* a write to a blade is recorded with its time
+  (:mod:`~msftocs_driver.common.blade_writes`): no reader, owner or waiter
+  of a fetch is ever given that blade's state from a fetch sent before the
+  write ended, nor while its power is being changed; the blade is then
+  read alone until a later fetch;
 * when a read misses (its chassis needs a fetch), the chassis-wide reads of
   the other chassis this batch served recently are started too, on a small
-  pool (``[msftocs]prefetch_workers`` threads, started on demand and gone
-  when idle), so that their replies are ready when the pass reaches them.
+  pool (:mod:`~msftocs_driver.common.prefetch`), so that their replies are
+  ready when the pass reaches them; a chassis whose only serial session a
+  console of this conductor holds on CM v2.0 is left out, since the read
+  would end that console
+  (:mod:`~msftocs_driver.common.console_guard`).
 
 Entries are keyed like the client cache (endpoint and credentials), so a
 node with wrong credentials never reads what another node's credentials
-fetched; writes and power changes are keyed by endpoint and blade, so they
-count whichever credentials made them.
+fetched.
 """
 
-import collections
 import concurrent.futures
 import threading
 import time
 
 from oslo_log import log
 
+from msftocs_driver.common import blade_writes
 from msftocs_driver.common import client_cache
-from msftocs_driver.conf import CONF
+from msftocs_driver.common import console_guard
+from msftocs_driver.common import prefetch
 
 LOG = log.getLogger(__name__)
 
-#: Guards every batch, the write records and the prefetch queue.
+#: Guards every batch (taken before the write records' lock, never after).
 _lock = threading.Lock()
-#: (base_url, blade id) -> monotonic time the last write to it ended.
-_written = {}
-#: (base_url, blade id) -> number of power changes in progress.
-_changing = collections.Counter()
 #: base_url -> lock held while a chassis-wide read of it is in flight.
 _in_flight = {}
-#: Every batch, for :func:`invalidate` and :func:`clear`.
+#: Every batch, for :func:`expire` and :func:`clear`.
 _batches = []
 
 
@@ -79,48 +77,6 @@ class _Entry:
         self.fetching = None
         self.last_read = None
         self.info = None
-
-
-def _recent_window():
-    """Seconds during which a chassis read once still qualifies for prefetch.
-
-    Two power-sync intervals: a chassis whose nodes left this conductor (or
-    whose reads stopped) stops being read after at most two passes.
-    """
-    interval = CONF.conductor.sync_power_state_interval
-    return 2.0 * max(interval, 1.0)
-
-
-class _Prefetcher:
-    """A bounded set of worker threads that run queued fetches.
-
-    Threads start when work is queued and end as soon as the queue is
-    empty: an idle conductor has none.
-    """
-
-    def __init__(self):
-        self._queue = collections.deque()
-        self._running = 0
-
-    def submit(self, work):
-        """Queue ``work()``; the caller holds ``_lock``."""
-        self._queue.append(work)
-        if self._running < CONF.msftocs.prefetch_workers:
-            self._running += 1
-            threading.Thread(target=self._work, daemon=True,
-                             name='msftocs-prefetch').start()
-
-    def _work(self):
-        while True:
-            with _lock:
-                if not self._queue:
-                    self._running -= 1
-                    return
-                work = self._queue.popleft()
-            work()
-
-
-_prefetcher = _Prefetcher()
 
 
 class ChassisBatch:
@@ -157,7 +113,7 @@ class ChassisBatch:
         key = client_cache.cache_key(info)
         blade = (info['base_url'], info['blade_id'])
         with _lock:
-            if _changing[blade] > 0:
+            if blade_writes.is_changing(blade):
                 return None
             now = time.monotonic()
             entry = self._entries.setdefault(key, _Entry())
@@ -183,7 +139,7 @@ class ChassisBatch:
     @staticmethod
     def _valid(started, outcomes, blade):
         """The blade's outcome unless written since ``started``; under lock."""
-        if _changing[blade] > 0 or _written.get(blade, -1.0) >= started:
+        if blade_writes.excluded(blade, started):
             return None
         return outcomes.get(blade[1])
 
@@ -207,8 +163,9 @@ class ChassisBatch:
         with _lock:
             # Leave out what was written while the request ran: waiters
             # get the same filtered reply as later readers.
+            written = blade_writes.written_since(base_url, started)
             outcomes = {b: o for b, o in outcomes.items()
-                        if _written.get((base_url, b), -1.0) < started}
+                        if b not in written}
             if entry.fetching is future:
                 entry.fetching = None
             entry.outcomes = outcomes
@@ -226,9 +183,9 @@ class ChassisBatch:
         once the window has passed), its reply expired and no fetch of it
         is in flight.
         """
-        if CONF.msftocs.prefetch_workers <= 0:
+        if not prefetch.enabled():
             return
-        window = _recent_window()
+        window = prefetch.recent_window()
         for key, entry in self._entries.items():
             if (key == trigger or entry.fetching is not None
                     or entry.info is None or now < entry.expires
@@ -236,7 +193,7 @@ class ChassisBatch:
                     or now - entry.last_read > window):
                 continue
             future = entry.fetching = concurrent.futures.Future()
-            _prefetcher.submit(
+            prefetch.POOL.submit(
                 lambda e=entry, f=future: self._prefetch(e, f))
 
     def _prefetch(self, entry, future):
@@ -244,6 +201,9 @@ class ChassisBatch:
         info = entry.info
         try:
             with client_cache.borrowed_client(info) as client:
+                if console_guard.console_holds_chassis(client, info):
+                    self._skip(entry, future)
+                    return
                 self._fetch(client, entry, future)
         except Exception as exc:  # e.g. a client that cannot be built
             with _lock:
@@ -259,6 +219,17 @@ class ChassisBatch:
                        'node': info['node_uuid'],
                        'err': future.exception()})
 
+    @staticmethod
+    def _skip(entry, future):
+        """Resolve a prefetch that must not read its chassis.
+
+        Whoever waits for it gets no outcome and reads its blade alone.
+        """
+        with _lock:
+            if entry.fetching is future:
+                entry.fetching = None
+        future.set_result((time.monotonic(), {}))
+
     def expire(self):
         """Let every reply expire, keeping what was read (for benchmarks)."""
         with _lock:
@@ -271,7 +242,7 @@ class ChassisBatch:
 
 def _prune(now):
     """Forget idle chassis and write records no fetch needs; under lock."""
-    window = _recent_window()
+    window = prefetch.recent_window()
     oldest = None
     for batch in _batches:
         for key in [k for k, e in batch._entries.items()
@@ -284,47 +255,13 @@ def _prune(now):
                 if entry.started is not None:
                     oldest = (entry.started if oldest is None
                               else min(oldest, entry.started))
-    for blade in [b for b, t in _written.items()
-                  if oldest is None or t < oldest]:
-        # Every fetch that may still serve a state was sent after this
-        # write ended.
-        del _written[blade]
+    blade_writes.prune(oldest)
 
 
-def invalidate(info):
-    """Record a write to a blade; call after any write to it ends.
-
-    :param info: the node's parsed driver_info.
-    """
-    with _lock:
-        _written[(info['base_url'], info['blade_id'])] = time.monotonic()
-
-
-class changing:
-    """Context manager: every batch leaves the blade out inside the block.
-
-    Used around a power change and its wait; the blade counts as written
-    on entry and on exit.
-
-    :param info: the node's parsed driver_info.
-    """
-
-    def __init__(self, info):
-        self._info = info
-        self._blade = (info['base_url'], info['blade_id'])
-
-    def __enter__(self):
-        with _lock:
-            _changing[self._blade] += 1
-        invalidate(self._info)
-        return self
-
-    def __exit__(self, *exc_info):
-        with _lock:
-            _changing[self._blade] -= 1
-            if _changing[self._blade] <= 0:
-                del _changing[self._blade]
-        invalidate(self._info)
+#: Record a write to a blade (see :mod:`~msftocs_driver.common.blade_writes`).
+invalidate = blade_writes.invalidate
+#: Context manager around a power change: every batch leaves the blade out.
+changing = blade_writes.changing
 
 
 def expire():
@@ -342,5 +279,4 @@ def clear():
     with _lock:
         for batch in _batches:
             batch._forget()
-        _written.clear()
-        _changing.clear()
+    blade_writes.clear()

@@ -18,6 +18,7 @@ from unittest import mock
 
 from msftocs_driver.common import batch
 from msftocs_driver.common import client_cache
+from msftocs_driver.common import console_guard
 from msftocs_driver.common import state_cache
 from msftocs_driver.ocs import client as ocs_client
 from msftocs_driver.ocs import constants
@@ -182,3 +183,23 @@ class PrefetchTestCase(base.MsftOcsTestCase):
         self._read(1, 1)
         self.clients['https://cm01:8000'].get_blade_state \
             .assert_called_once_with(2)
+
+    def test_chassis_held_by_a_v20_console_is_not_prefetched(self):
+        # A CM v2.0 chassis whose only serial session a console of this
+        # conductor holds: GetAllBladesState would end that console, and
+        # its nodes' reads leave the batch alone meanwhile.
+        held = 'https://cm02:8000'
+        self._pass(4)
+        state_cache.POWER_STATES.expire()
+        del self.fetches[:]
+        with mock.patch.object(
+                console_guard, 'console_holds_chassis', autospec=True,
+                side_effect=lambda client, info: info['base_url'] == held):
+            self._read(0)
+            self._wait_prefetch()
+        self.assertEqual({'https://cm%02d:8000' % c for c in (0, 1, 3)},
+                         set(self.fetches))
+        self.assertEqual(3, len(self.fetches))
+        # The chassis is read again once the console closed.
+        self.assertEqual(ON, self._read(2))
+        self.assertEqual(held, self.fetches[-1])

@@ -16,7 +16,7 @@ import threading
 import time
 from unittest import mock
 
-from msftocs_driver.common import batch
+from msftocs_driver.common import blade_writes
 from msftocs_driver.common import state_cache
 from msftocs_driver.ocs import client as ocs_client
 from msftocs_driver.ocs import constants
@@ -181,7 +181,7 @@ class StateCacheTestCase(base.MsftOcsTestCase):
                 self.assertEqual(OFF, state_cache.get_blade_state(
                     self.client, _info(1)))
         self.assertEqual(3, self.client.get_blade_state.call_count)
-        self.assertEqual({}, dict(batch._changing))
+        self.assertEqual({}, dict(blade_writes._changing))
 
     def test_credentials_separate_caches(self):
         state_cache.get_blade_state(self.client, _info(1))
