@@ -36,7 +36,15 @@ A :class:`ChassisBatch` answers per-blade reads from one chassis-wide call
   ready when the pass reaches them; a chassis whose only serial session a
   console of this conductor holds on CM v2.0 is left out, since the read
   would end that console
-  (:mod:`~msftocs_driver.common.console_guard`).
+  (:mod:`~msftocs_driver.common.console_guard`);
+* a batch that reads ahead (node health, not the power state) still
+  answers from an expired reply younger than the prefetch's recent window,
+  and the first such read of a pass queues the reply's renewal on the same
+  pool, for the next pass: its bus time then never delays a pass. The
+  renewal is queued after the read that found the reply expired, which
+  comes right after the pass read the chassis' power state, so the two
+  sweeps of the chassis bus follow each other. A renewal that fails ends
+  the reading ahead of that chassis until a read of it succeeds again.
 
 Entries are keyed like the client cache (endpoint and credentials), so a
 node with wrong credentials never reads what another node's credentials
@@ -68,7 +76,7 @@ class _Entry:
     """What a batch knows about one chassis (endpoint and credentials)."""
 
     __slots__ = ('outcomes', 'started', 'expires', 'fetching', 'last_read',
-                 'info')
+                 'info', 'renewal_failed')
 
     def __init__(self):
         self.outcomes = {}
@@ -77,6 +85,7 @@ class _Entry:
         self.fetching = None
         self.last_read = None
         self.info = None
+        self.renewal_failed = False
 
 
 class ChassisBatch:
@@ -88,12 +97,17 @@ class ChassisBatch:
     :param ttl: ``ttl()`` returns the time to live in seconds, read at each
         call so that configuration changes apply; 0 or less disables the
         batch (:meth:`outcome` then always returns None).
+    :param read_ahead: ``read_ahead()`` returns whether an expired reply
+        still answers while its renewal is read for the next pass; None
+        never does (the reply is then renewed by the reader that needs
+        it).
     """
 
-    def __init__(self, name, fetch, ttl):
+    def __init__(self, name, fetch, ttl, read_ahead=None):
         self.name = name
         self._fetch_all = fetch
         self._ttl = ttl
+        self._read_ahead = read_ahead
         self._entries = {}
         _batches.append(self)
 
@@ -121,6 +135,10 @@ class ChassisBatch:
             entry.info = info
             if now < entry.expires:
                 return self._valid(entry.started, entry.outcomes, blade)
+            if self._answers_expired(entry, now):
+                if entry.fetching is None:
+                    self._renew(entry, info)
+                return self._valid(entry.started, entry.outcomes, blade)
             future = entry.fetching
             owner = future is None
             if owner:
@@ -135,6 +153,29 @@ class ChassisBatch:
         started, outcomes = future.result()
         with _lock:
             return self._valid(started, outcomes, blade)
+
+    def _answers_expired(self, entry, now):
+        """Whether an expired reply still answers (reads ahead); under lock.
+
+        It does while it is younger than the prefetch's recent window and
+        its last renewal did not fail.
+        """
+        return (self._read_ahead is not None and prefetch.enabled()
+                and entry.started is not None and not entry.renewal_failed
+                and now - entry.started < prefetch.recent_window()
+                and self._read_ahead())
+
+    def _renew(self, entry, info):
+        """Queue the renewal of an expired reply, for the next pass.
+
+        Called under lock.
+        """
+        LOG.debug('Reading the %(what)s of every blade of chassis manager '
+                  '%(url)s ahead, for the pass after that of node %(node)s',
+                  {'what': self.name, 'url': info['base_url'],
+                   'node': info['node_uuid']})
+        future = entry.fetching = concurrent.futures.Future()
+        prefetch.POOL.submit(lambda: self._prefetch(entry, future))
 
     @staticmethod
     def _valid(started, outcomes, blade):
@@ -170,6 +211,7 @@ class ChassisBatch:
                 entry.fetching = None
             entry.outcomes = outcomes
             entry.started = started
+            entry.renewal_failed = False
             entry.expires = (started + ttl if finished - started <= ttl
                              else finished + ttl)
             _prune(finished)
@@ -190,7 +232,9 @@ class ChassisBatch:
             if (key == trigger or entry.fetching is not None
                     or entry.info is None or now < entry.expires
                     or entry.last_read is None
-                    or now - entry.last_read > window):
+                    or now - entry.last_read > window
+                    # Renewed by its own first read, after its power state.
+                    or self._answers_expired(entry, now)):
                 continue
             future = entry.fetching = concurrent.futures.Future()
             prefetch.POOL.submit(
@@ -212,6 +256,8 @@ class ChassisBatch:
             if not future.done():
                 future.set_exception(exc)
         if future.exception() is not None:
+            with _lock:
+                entry.renewal_failed = True
             # Nobody waits for a prefetch: its readers will fetch again.
             LOG.debug('Prefetching the %(what)s of chassis manager %(url)s '
                       '(for node %(node)s) failed: %(err)s',
@@ -251,7 +297,8 @@ def _prune(now):
                          or now - e.last_read > window)]:
             del batch._entries[key]
         for entry in batch._entries.values():
-            if entry.fetching is not None or entry.expires > now:
+            if (entry.fetching is not None or entry.expires > now
+                    or batch._answers_expired(entry, now)):
                 if entry.started is not None:
                     oldest = (entry.started if oldest is None
                               else min(oldest, entry.started))

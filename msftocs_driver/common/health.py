@@ -26,6 +26,15 @@ fetched (GetAllBladesState, no extra request), and ``GetBladeHealth`` is
 read per blade only when
 ``[msftocs]health_sensor_interval`` is set, at most once per interval.
 
+With ``[msftocs]health_read_ahead`` (the default) the power readings are
+read one pass ahead: a pass answers from the reply the previous pass
+renewed and renews it in the background once the chassis' power state is
+read, so that a pass sweeps each chassis bus once on its critical path
+rather than twice. A failed power reading (Warning) then shows one pass
+later, and so does the health of a blade switched on outside ironic (no
+health until then); Critical and no-health-when-off come from the pass's
+own power state, at once.
+
 The mapping:
 
 * power state and power reading read (Success): OK, unless the blade's
@@ -71,7 +80,8 @@ LOG = log.getLogger(__name__)
 #: The chassis-wide health batch.
 READINGS = batch.ChassisBatch(
     'power reading', lambda client: client.get_all_blades_power_reading(),
-    lambda: CONF.msftocs.health_cache_ttl)
+    lambda: CONF.msftocs.health_cache_ttl,
+    read_ahead=lambda: CONF.msftocs.health_read_ahead)
 
 #: Completion codes after which a blade has no health to report.
 _NO_HEALTH = (ocs_exc.DevicePoweredOffError,

@@ -12,11 +12,12 @@
 
 """The threads that read chassis ahead of a power-sync pass.
 
-The chassis batches (:mod:`~msftocs_driver.common.batch`) queue here the
-chassis-wide reads of the other chassis of a pass (prefetch). At most
-``[msftocs]prefetch_workers`` threads run them, in the order queued;
-threads start when work is queued and end as soon as the queue is empty,
-so that an idle conductor has none.
+The chassis batches (:mod:`~msftocs_driver.common.batch`) queue two kinds
+of reads here: the chassis-wide reads of the other chassis of a pass
+(prefetch), and the renewal of a reading that the next pass will use
+(read ahead). At most ``[msftocs]prefetch_workers`` threads run them, in
+the order queued; threads start when work is queued and end as soon as the
+queue is empty, so that an idle conductor has none.
 """
 
 import collections
@@ -40,7 +41,8 @@ def recent_window():
     """Seconds a chassis read once still qualifies for reads made ahead.
 
     Two power-sync intervals: a chassis whose nodes left this conductor (or
-    whose reads stopped) stops being read after at most two passes.
+    whose reads stopped) stops being read after at most two passes, and a
+    reading kept for the next pass is at most that old.
 
     :returns: seconds.
     """

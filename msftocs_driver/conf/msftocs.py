@@ -132,8 +132,10 @@ opts = [
                       'reaches them. Each chassis still gets at most one '
                       'chassis-wide read in flight and at most '
                       '[msftocs]max_connections requests. The threads exist '
-                      'only while they have work. 0 disables the '
-                      'prefetch.')),
+                      'only while they have work; they also renew the '
+                      'node-health readings of [msftocs]health_read_ahead. '
+                      '0 disables both: each pass then reads what it '
+                      'needs itself.')),
     cfg.FloatOpt('health_cache_ttl',
                  default=20.0,
                  min=0.0,
@@ -146,6 +148,25 @@ opts = [
                         'chassis and pass. Writes to a blade drop what is '
                         'cached about it. 0 makes one GetBladePowerReading '
                         'per node.')),
+    cfg.BoolOpt('health_read_ahead',
+                default=True,
+                help=_('Read the power readings behind node health one '
+                       'pass ahead: once a GetAllBladesPowerReading reply '
+                       'is older than [msftocs]health_cache_ttl, the next '
+                       'pass still answers from it and renews it in the '
+                       'background, right after that pass read the '
+                       'chassis\' power state, for the pass after. The '
+                       'second sweep of each chassis\' serial bus then no '
+                       'longer delays the pass. The health a pass records '
+                       'then comes from the previous pass\'s power reading '
+                       '(never older than two '
+                       '[conductor]sync_power_state_interval periods, and '
+                       'never from before a write to the blade) and from '
+                       'its own power state, so a BMC that stops answering '
+                       'is still Critical at once. Uses the '
+                       '[msftocs]prefetch_workers threads; False, or 0 '
+                       'threads, reads the power readings within the pass '
+                       'that needs them.')),
     cfg.FloatOpt('health_sensor_interval',
                  default=0.0,
                  min=0.0,

@@ -22,7 +22,9 @@ from ironic.common import exception
 from ironic.conductor import task_manager
 from ironic.conductor import utils as cond_utils
 
+from msftocs_driver.common import batch
 from msftocs_driver.common import health
+from msftocs_driver.common import prefetch
 from tests.functional.driver import emulated
 
 try:
@@ -89,6 +91,23 @@ class NodeHealthTestCase(emulated.EmulatorTestCase):
 
     def test_failing_power_reading_is_a_warning(self):
         self.emulator.set_records(4, power_reading_failed=True)
+        found = self._pass()
+        self.assertIs(HS.WARNING, found[4])
+        self.assertIs(HS.OK, found[3])
+
+    def test_health_is_read_one_pass_ahead(self):
+        self._pass()
+        self.emulator.set_records(4, power_reading_failed=True)
+        self.emulator.reset_stats()
+        batch.expire()  # the next pass
+        found = self._pass()
+        self.assertIs(HS.OK, found[4])  # the reading of the pass before
+        self.assertIs(HS.CRITICAL, found[EMPTY_SLOT])
+        # Renewed behind the pass, once, for the next one.
+        self.assertTrue(prefetch.POOL.wait_idle(30))
+        self.assertEqual({'GetAllBladesState': 1,
+                          'GetAllBladesPowerReading': 1}, self.operations())
+        batch.expire()
         found = self._pass()
         self.assertIs(HS.WARNING, found[4])
         self.assertIs(HS.OK, found[3])

@@ -19,6 +19,7 @@ from ironic.common import exception
 
 from msftocs_driver.common import cm
 from msftocs_driver.common import health
+from msftocs_driver.common import prefetch
 from msftocs_driver.common import state_cache
 from msftocs_driver import exception as msftocs_exc
 from msftocs_driver.ocs import constants
@@ -80,6 +81,8 @@ class NodeHealthTestCase(fakes.MockedClientTestCase):
         self.client.get_blade_health.assert_not_called()
 
     def test_mapping_of_the_power_reading(self):
+        # Each case reads afresh (read ahead would answer from the last).
+        self.config(health_read_ahead=False, group='msftocs')
         cases = (
             (ocs_exc.CompletionCodeError, CODE.Failure, HS.WARNING),
             (ocs_exc.CompletionCodeError, CODE.Unknown, HS.WARNING),
@@ -125,7 +128,7 @@ class NodeHealthTestCase(fakes.MockedClientTestCase):
         # of every pass still tells a dead BMC at once; a failed power
         # reading shows only once the reading is renewed.
         self.config(power_state_cache_ttl=20, health_cache_ttl=300,
-                    group='msftocs')
+                    health_read_ahead=False, group='msftocs')
         states = {b: models.BladeOutcome(b, constants.PowerState.ON)
                   for b in range(1, 25)}
         self.client.get_all_blades_state.return_value = states
@@ -149,7 +152,7 @@ class NodeHealthTestCase(fakes.MockedClientTestCase):
 
     def test_blade_switched_on_outside_ironic_over_a_kept_reading(self):
         self.config(power_state_cache_ttl=20, health_cache_ttl=300,
-                    group='msftocs')
+                    health_read_ahead=False, group='msftocs')
         off = _error(ocs_exc.DevicePoweredOffError, CODE.DevicePoweredOff)
         states = {b: models.BladeOutcome(b, constants.PowerState.ON)
                   for b in range(1, 25)}
@@ -169,6 +172,38 @@ class NodeHealthTestCase(fakes.MockedClientTestCase):
         self.assertIsNone(self._health())
         health.READINGS.expire()
         self.assertIs(HS.OK, self._health())
+
+    def test_read_ahead_records_the_reading_of_the_previous_pass(self):
+        # The default: a pass answers from the reading the previous pass
+        # renewed and renews it for the next; the power state of the
+        # pass itself still tells a dead BMC at once.
+        self.config(power_state_cache_ttl=20, group='msftocs')
+        states = {b: models.BladeOutcome(b, constants.PowerState.ON)
+                  for b in range(1, 25)}
+        self.client.get_all_blades_state.return_value = states
+        self.assertIs(HS.OK, self._health())
+        self.client.get_all_blades_power_reading.return_value = _outcomes(
+            {3: _error(ocs_exc.CompletionCodeError, CODE.Failure)})
+        state_cache.POWER_STATES.expire()
+        health.READINGS.expire()  # the next pass
+        self.assertIs(HS.OK, self._health())
+        self.assertTrue(prefetch.POOL.wait_idle(10))
+        self.assertEqual(2,
+                         self.client.get_all_blades_power_reading.call_count)
+        state_cache.POWER_STATES.expire()
+        health.READINGS.expire()
+        self.assertIs(HS.WARNING, self._health())
+        states[3] = models.BladeOutcome(3, None, _error(
+            ocs_exc.BladeTimeoutError, CODE.Timeout))
+        state_cache.POWER_STATES.expire()
+        health.READINGS.expire()
+        self.assertIs(HS.CRITICAL, self._health())
+        states[3] = models.BladeOutcome(3, None, _error(
+            ocs_exc.DevicePoweredOffError, CODE.DevicePoweredOff))
+        state_cache.POWER_STATES.expire()
+        self.assertIsNone(self._health())
+        self.assertTrue(prefetch.POOL.wait_idle(10))
+        self.client.get_blade_power_reading.assert_not_called()
 
     def test_exclusive_lock_reads_the_blade_alone(self):
         self.client.get_blade_power_reading.return_value = (
