@@ -28,6 +28,15 @@ from tests import base
 CODE = constants.CompletionCode
 
 
+def chassis_info(chassis, blade_id=1):
+    """Parsed driver_info of a blade of chassis ``chassis`` (cm00, cm01...)."""
+    return {'base_url': 'https://cm%02d:8000' % chassis,
+            'blade_id': blade_id, 'username': 'admin',
+            'password': 's3cret', 'verify_ca': True, 'auth_type': 'basic',
+            'terminal_port': None,
+            'node_uuid': 'node-%d-%d' % (chassis, blade_id)}
+
+
 def powered_off(blade=3):
     """The error of a BMC command on a hard-off blade."""
     return ocs_exc.DevicePoweredOffError(CODE.DevicePoweredOff,

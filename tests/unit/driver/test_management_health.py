@@ -69,6 +69,14 @@ class NodeHealthTestCase(fakes.MockedClientTestCase):
         self.client.get_all_blades_power_reading.return_value = _outcomes()
         self.addCleanup(health.clear)
 
+    def _all_on(self):
+        """Every blade ON in the power-state batch; its outcomes, to edit."""
+        self.config(power_state_cache_ttl=20, group='msftocs')
+        states = {b: models.BladeOutcome(b, constants.PowerState.ON)
+                  for b in range(1, 25)}
+        self.client.get_all_blades_state.return_value = states
+        return states
+
     def _health(self, shared=True):
         with self.acquire(shared=shared) as task:
             return task.driver.management.get_node_health(task)
@@ -102,14 +110,11 @@ class NodeHealthTestCase(fakes.MockedClientTestCase):
     def test_power_state_tells_a_bmc_that_does_not_answer(self):
         # The CM answers the power reading of a dead BMC with Failure; the
         # power state of the same pass says Timeout.
-        self.config(power_state_cache_ttl=20, group='msftocs')
         self.client.get_all_blades_power_reading.return_value = _outcomes(
             {3: _error(ocs_exc.CompletionCodeError, CODE.Failure)})
-        states = {b: models.BladeOutcome(b, constants.PowerState.ON)
-                  for b in range(1, 25)}
+        states = self._all_on()
         states[3] = models.BladeOutcome(3, None, _error(
             ocs_exc.BladeTimeoutError, CODE.Timeout))
-        self.client.get_all_blades_state.return_value = states
         self.assertIs(HS.CRITICAL, self._health())
         states[3] = models.BladeOutcome(3, None, _error(
             ocs_exc.DevicePoweredOffError, CODE.DevicePoweredOff))
@@ -127,11 +132,9 @@ class NodeHealthTestCase(fakes.MockedClientTestCase):
         # health_cache_ttl longer than the power state's: the power state
         # of every pass still tells a dead BMC at once; a failed power
         # reading shows only once the reading is renewed.
-        self.config(power_state_cache_ttl=20, health_cache_ttl=300,
-                    health_read_ahead=False, group='msftocs')
-        states = {b: models.BladeOutcome(b, constants.PowerState.ON)
-                  for b in range(1, 25)}
-        self.client.get_all_blades_state.return_value = states
+        self.config(health_cache_ttl=300, health_read_ahead=False,
+                    group='msftocs')
+        states = self._all_on()
         self.assertIs(HS.OK, self._health())
         self.client.get_all_blades_power_reading.return_value = _outcomes(
             {3: _error(ocs_exc.CompletionCodeError, CODE.Failure)})
@@ -151,13 +154,11 @@ class NodeHealthTestCase(fakes.MockedClientTestCase):
         self.assertEqual(4, self.client.get_all_blades_state.call_count)
 
     def test_blade_switched_on_outside_ironic_over_a_kept_reading(self):
-        self.config(power_state_cache_ttl=20, health_cache_ttl=300,
-                    health_read_ahead=False, group='msftocs')
+        self.config(health_cache_ttl=300, health_read_ahead=False,
+                    group='msftocs')
         off = _error(ocs_exc.DevicePoweredOffError, CODE.DevicePoweredOff)
-        states = {b: models.BladeOutcome(b, constants.PowerState.ON)
-                  for b in range(1, 25)}
+        states = self._all_on()
         states[3] = models.BladeOutcome(3, None, off)
-        self.client.get_all_blades_state.return_value = states
         self.client.get_all_blades_power_reading.return_value = _outcomes(
             {3: off})
         self.assertIsNone(self._health())
@@ -177,10 +178,7 @@ class NodeHealthTestCase(fakes.MockedClientTestCase):
         # The default: a pass answers from the reading the previous pass
         # renewed and renews it for the next; the power state of the
         # pass itself still tells a dead BMC at once.
-        self.config(power_state_cache_ttl=20, group='msftocs')
-        states = {b: models.BladeOutcome(b, constants.PowerState.ON)
-                  for b in range(1, 25)}
-        self.client.get_all_blades_state.return_value = states
+        states = self._all_on()
         self.assertIs(HS.OK, self._health())
         self.client.get_all_blades_power_reading.return_value = _outcomes(
             {3: _error(ocs_exc.CompletionCodeError, CODE.Failure)})

@@ -24,16 +24,12 @@ from msftocs_driver.ocs import client as ocs_client
 from msftocs_driver.ocs import constants
 from msftocs_driver.ocs import models
 from tests import base
+from tests.unit.driver import fakes
 
 ON = constants.PowerState.ON
 
 
-def _info(chassis, blade_id=1):
-    return {'base_url': 'https://cm%02d:8000' % chassis,
-            'blade_id': blade_id, 'username': 'admin',
-            'password': 's3cret', 'verify_ca': True, 'auth_type': 'basic',
-            'terminal_port': None,
-            'node_uuid': 'node-%d-%d' % (chassis, blade_id)}
+_info = fakes.chassis_info
 
 
 def _batch():
