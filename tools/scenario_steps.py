@@ -443,6 +443,9 @@ def power_sync(sc):
     sc.note('The emulator turns the host of blade %d on behind Ironic\'s '
             'back, as if someone had pressed its power button.' % blade)
     sc.emulator.reset_stats()
+    # A pass's read received before the reset may still be waiting for the
+    # bus: it would see the change without being counted.
+    sc.emulator.wait_until_idle()
     sc.emulator.set_blade(blade, host_on=True)
     started = time.monotonic()
     sc.wait_until(lambda: not sc.blade(blade)['host_on'],
