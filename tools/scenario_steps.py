@@ -23,6 +23,7 @@ import collections
 import json
 import time
 
+from msftocs_driver.conf import CONF
 from tools.scenario import BLADES
 from tools.scenario import DECOMPRESSION_SECONDS
 from tools.scenario import INSPECT_BLADE
@@ -442,10 +443,17 @@ def power_sync(sc):
              'node %s should be off before this step' % name)
     sc.note('The emulator turns the host of blade %d on behind Ironic\'s '
             'back, as if someone had pressed its power button.' % blade)
+    # The steps before wrote to the blade (cleaning): until a chassis-wide
+    # read sent after those writes, power sync reads it alone (GetBladeState)
+    # for as long as the chassis' last reply is fresh. Wait for that read,
+    # so that the pass that finds the change is one that reads the chassis.
     sc.emulator.reset_stats()
-    # A pass's read received before the reset may still be waiting for the
-    # bus: it would see the change without being counted.
-    sc.emulator.wait_until_idle()
+    # (The scenario's Ironic keeps the default TTL.)
+    ttl = CONF.msftocs.power_state_cache_ttl
+    sc.wait_until(lambda: sc.emulator.stats()['operations'].get(
+        'GetAllBladesState'), 'a power-sync pass that reads the chassis',
+        timeout=ttl + 2 * SYNC_INTERVAL + 30)
+    sc.emulator.reset_stats()
     sc.emulator.set_blade(blade, host_on=True)
     started = time.monotonic()
     sc.wait_until(lambda: not sc.blade(blade)['host_on'],
