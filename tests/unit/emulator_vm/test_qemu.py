@@ -52,34 +52,64 @@ def test_without_http_port_the_guest_has_no_peer_at_all():
     assert argv[argv.index('-netdev') + 1] == 'user,id=net0,restrict=on'
 
 
-def _probe_run(stdout=b'', timeout=False, error=None):
-    def run(argv, **kwargs):
-        assert argv[argv.index('-accel') + 1] == 'kvm'
-        if error:
-            raise error
-        if timeout:
-            raise subprocess.TimeoutExpired(argv, kwargs['timeout'],
-                                            output=stdout)
-        return subprocess.CompletedProcess(argv, 0, stdout, b'')
-    return run
+class _FakeProbe(object):
+    """A probe guest: ``connects`` makes the NIC ROM's first request."""
+
+    def __init__(self, argv, connects=False, exits=False):
+        self.argv = argv
+        self.killed = self.waited = False
+        self._exits = exits
+        netdev = argv[argv.index('-netdev') + 1]
+        if connects:
+            # The guestfwd command runs on the guest's connection.
+            marker = netdev.split('-cmd:touch ', 1)[1]
+            open(marker, 'w').close()
+
+    def poll(self):
+        return 1 if self._exits else None
+
+    def kill(self):
+        self.killed = True
+
+    def wait(self):
+        self.waited = True
 
 
-@pytest.mark.parametrize('run, works', [
-    (_probe_run(b'SeaBIOS\nBooting from Hard Disk...', timeout=True), True),
-    (_probe_run(b'SeaBIOS\nNo bootable device.'), True),
-    # KVM answers but the guest stalls in the firmware (nested backend).
-    (_probe_run(b'SeaBIOS\nRunning on KVM\n', timeout=True), False),
-    (_probe_run(error=OSError('exec failed')), False),
+def _spawner(**behaviour):
+    spawned = []
+
+    def spawn(argv, **kwargs):
+        assert kwargs['stdin'] == subprocess.DEVNULL
+        if 'error' in behaviour:
+            raise behaviour['error']
+        spawned.append(_FakeProbe(argv, **behaviour))
+        return spawned[-1]
+    spawn.spawned = spawned
+    return spawn
+
+
+@pytest.mark.parametrize('behaviour, works', [
+    ({'connects': True}, True),
+    # KVM answers, but the guest never gets to the network: stuck in the
+    # firmware or in the NIC's iPXE ROM (nested backends), or dead.
+    ({}, False),
+    ({'exits': True}, False),
+    ({'error': OSError('exec failed')}, False),
 ])
-def test_kvm_probe_needs_the_firmware_to_get_through(monkeypatch, run,
-                                                     works):
+def test_kvm_probe_needs_the_nic_rom_to_reach_the_network(
+        monkeypatch, behaviour, works):
     monkeypatch.setattr(qemu.os, 'access', lambda path, mode: True)
-    assert qemu.kvm_works('qemu', run=run) is works
+    spawn = _spawner(**behaviour)
+    assert qemu.kvm_works('qemu', spawn=spawn, seconds=0.3) is works
+    for probe in spawn.spawned:
+        assert probe.argv[probe.argv.index('-accel') + 1] == 'kvm'
+        assert 'virtio-net-pci,netdev=probe,bootindex=1' in probe.argv
+        assert probe.killed and probe.waited  # stopped by its handle
 
 
 def test_kvm_probe_skipped_without_access_to_dev_kvm(monkeypatch):
     monkeypatch.setattr(qemu.os, 'access', lambda path, mode: False)
-    assert qemu.kvm_works('qemu', run=None) is False
+    assert qemu.kvm_works('qemu', spawn=None) is False
 
 
 @pytest.mark.parametrize('environ, probed, accel', [
