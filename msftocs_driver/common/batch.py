@@ -174,6 +174,10 @@ class ChassisBatch:
                   '%(url)s ahead, for the pass after that of node %(node)s',
                   {'what': self.name, 'url': info['base_url'],
                    'node': info['node_uuid']})
+        self._queue(entry)
+
+    def _queue(self, entry):
+        """Queue a fetch of ``entry`` on the prefetch threads; under lock."""
         future = entry.fetching = concurrent.futures.Future()
         prefetch.POOL.submit(lambda: self._prefetch(entry, future))
 
@@ -236,9 +240,7 @@ class ChassisBatch:
                     # Renewed by its own first read, after its power state.
                     or self._answers_expired(entry, now)):
                 continue
-            future = entry.fetching = concurrent.futures.Future()
-            prefetch.POOL.submit(
-                lambda e=entry, f=future: self._prefetch(e, f))
+            self._queue(entry)
 
     def _prefetch(self, entry, future):
         """Fetch a chassis ahead of its readers, on a prefetch thread."""
