@@ -217,7 +217,7 @@ def _measure(conductor, fleet, uuids, count, bus_cost, cache_ttl, repeats,
             'health_monitoring': monitoring,
             'health_read_ahead': (monitoring and cached
                                   and CONF.msftocs.health_read_ahead
-                                  and CONF.msftocs.prefetch_workers > 0),
+                                  and prefetch.enabled()),
             'workers': SYNC_WORKERS,
             'prefetch_workers': CONF.msftocs.prefetch_workers,
             'wall_s': round(statistics.median(walls), 3),
