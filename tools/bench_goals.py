@@ -30,10 +30,17 @@ a pass/fail word:
 A missed pass goal also says whether any design could meet it, from the
 same run's numbers (``bound``):
 
-* no pass is faster than its floor, so one call per node can be at most
-  ``per-node time / floor`` times slower than the best pass; where that is
-  below 4, the speed-up goal is out of reach (one chassis, or nodes
-  interleaved across chassis whose buses then work in parallel);
+* no pass is faster than its Ironic-only time (the same pass with no bus
+  cost at all), so one call per node is at most ``per-node time /
+  Ironic-only`` times slower than any pass: where that is below 4, the
+  speed-up goal is out of reach for every design (nodes interleaved across
+  chassis, whose buses then work in parallel while Ironic's own per-node
+  work fills the two cores);
+* a pass that reads its chassis within itself, as every pass of this
+  driver does, is no faster than its floor, so within a pass the best is
+  ``per-node time / floor``; where only the first bound reaches 4 (one
+  chassis), the goal is out of reach within a pass, and only a read made
+  before the pass starts, which no pass has asked for yet, could meet it;
 * the floor counts one chassis-wide read, but every chassis-wide read
   sweeps the chassis' serial bus: a pass that waits for its node-health
   reads too (no read ahead) sweeps it twice, one read after the other, so
@@ -77,14 +84,20 @@ def _floor_bound(item, floor):
                       floor['ironic_only_s'], floor['floor_s'], ratio))
 
 
-def _speedup_bound(off, floor):
-    """The most a pass can gain over one call per node: down to its floor.
+def _speedup_bounds(off, floor):
+    """The most a pass can gain over one call per node.
 
-    :returns: ``(best speed-up, text)``.
+    :returns: ``(best speed-up of any pass, best speed-up of a pass that
+        reads its chassis within itself, text)``.
     """
-    ratio = off['wall_s'] / floor['floor_s']
-    return ratio, ('no pass beats its floor: best %.2f s / %.2f s = %.1fx'
-                   % (off['wall_s'], floor['floor_s'], ratio))
+    anywhere = off['wall_s'] / floor['ironic_only_s']
+    within = off['wall_s'] / floor['floor_s']
+    return anywhere, within, (
+        'no pass beats its Ironic-only time: best %.2f s / %.2f s = %.1fx; '
+        'a pass that reads its chassis does not beat its floor: best '
+        '%.2f s / %.2f s = %.1fx' % (
+            off['wall_s'], floor['ironic_only_s'], anywhere,
+            off['wall_s'], floor['floor_s'], within))
 
 
 def _bounded(goal, target, bound):
@@ -144,8 +157,10 @@ def sync_goals(sync, max_connections):
                     off['wall_s'], item['wall_s'], ratio),
                 'target': '>= %.0fx' % SPEEDUP, 'ok': ratio >= SPEEDUP}
             if floor:
+                anywhere, within, text = _speedup_bounds(off, floor)
                 _bounded(goal, lambda best: best >= SPEEDUP,
-                         _speedup_bound(off, floor))
+                         (anywhere, text))
+                goal['attainable_within_pass'] = within >= SPEEDUP
             goals.append(goal)
         health = any(op in item['cm_requests_by_operation']
                      for op in HEALTH_OPERATIONS)
@@ -189,18 +204,26 @@ def overhead_goals(overhead):
             for item in overhead]
 
 
+def _reach(goal):
+    """What a missed goal's bound says: '', or why no pass could meet it."""
+    if goal['ok']:
+        return ''
+    if not goal.get('attainable', True):
+        return ' (out of reach)'
+    if not goal.get('attainable_within_pass', True):
+        return ' (out of reach within a pass)'
+    return ''
+
+
 def rows(goals):
     """Table rows ``(goal, value, target + word)``.
 
     A missed goal that no pass could meet says so.
     """
     return [(g['goal'], g['value'], '%s %s%s' % (
-        g['target'], _word(g['ok']),
-        '' if g['ok'] or g.get('attainable', True) else ' (out of reach)'))
-        for g in goals]
+        g['target'], _word(g['ok']), _reach(g))) for g in goals]
 
 
 def bounds(goals):
     """Lines explaining the missed goals that no pass could meet."""
-    return ['%s: %s' % (g['goal'], g['bound']) for g in goals
-            if not g['ok'] and not g.get('attainable', True)]
+    return ['%s: %s' % (g['goal'], g['bound']) for g in goals if _reach(g)]

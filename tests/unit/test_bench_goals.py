@@ -61,15 +61,37 @@ class SyncGoalsTestCase(unittest.TestCase):
         self.assertFalse(goal['ok'])
         self.assertTrue(goal['attainable'])  # (1 x 1.0 + 0.2) / 1.2
 
-    def test_speed_up_out_of_reach_when_per_node_is_near_the_floor(self):
+    def _speed_up(self, off_wall):
         goals = self._goals(_pass('prefetch', 1.3, BOTH, ahead=True),
-                            _pass('off', 3.0, {'GetBladeState': 96}))
+                            _pass('off', off_wall, {'GetBladeState': 96}))
         goal = goals['per-node calls / pass, 1x48 chassis-major']
+        word = dict((row[0], row[2]) for row in bench_goals.rows(
+            list(goals.values())))[goal['goal']]
+        return goal, word
+
+    def test_speed_up_out_of_reach_when_per_node_is_near_ironic_only(self):
+        goal, word = self._speed_up(0.7)
         self.assertFalse(goal['ok'])
-        self.assertFalse(goal['attainable'])  # 3.0 / 1.2 = 2.5x at best
-        self.assertIn('(out of reach)', dict(
-            (row[0], row[2]) for row in bench_goals.rows(
-                list(goals.values())))[goal['goal']])
+        self.assertFalse(goal['attainable'])  # 0.7 / 0.2 = 3.5x at best
+        self.assertTrue(word.endswith('FAIL (out of reach)'))
+        self.assertIn('3.5x', goal['bound'])
+
+    def test_speed_up_out_of_reach_within_a_pass_only(self):
+        goal, word = self._speed_up(3.0)
+        self.assertFalse(goal['ok'])
+        # 3.0 / 0.2 = 15x before the pass, 3.0 / 1.2 = 2.5x within it.
+        self.assertTrue(goal['attainable'])
+        self.assertFalse(goal['attainable_within_pass'])
+        self.assertTrue(word.endswith('FAIL (out of reach within a pass)'))
+        self.assertIn('15.0x', goal['bound'])
+        self.assertIn('2.5x', goal['bound'])
+        self.assertEqual(1, len(bench_goals.bounds([goal])))
+
+    def test_a_reachable_miss_has_no_bound_line(self):
+        goal, word = self._speed_up(5.0)  # 5.0 / 1.2 = 4.2x within a pass
+        self.assertFalse(goal['ok'])
+        self.assertTrue(word.endswith('FAIL'))
+        self.assertEqual([], bench_goals.bounds([goal]))
 
     def test_more_than_two_requests_per_chassis_fails(self):
         goal = self._goals(_pass('prefetch', 1.3, dict(
