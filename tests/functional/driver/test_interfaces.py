@@ -27,8 +27,8 @@ from ironic.conductor import task_manager
 from ironic.conductor import utils as cond_utils
 import requests
 
+from msftocs_driver.common import power_change
 from msftocs_driver import exception as msftocs_exc
-from msftocs_driver import power
 from tests.functional.driver import emulated
 
 DECOMPRESSION_SECONDS = 1.5
@@ -150,8 +150,9 @@ class PowerTestCase(EmulatorTestCase):
             exc = self.assertRaises(exception.PowerStateFailure,
                                     task.driver.power.set_power_state, task,
                                     states.POWER_ON, timeout=2)
-        # timeout + power.CALL_GRACE, not 3 read timeouts of 60 s.
-        self.assertLess(time.monotonic() - start, 2 + power.CALL_GRACE + 2)
+        # timeout + power_change.CALL_GRACE, not 3 read timeouts of 60 s.
+        self.assertLess(time.monotonic() - start,
+                        2 + power_change.CALL_GRACE + 2)
         self.assertIn('no reply to SetBladeOn', str(exc))
         self.assertIn('time limit', str(exc))
         self.assertIn(node.uuid, str(exc))

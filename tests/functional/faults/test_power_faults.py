@@ -16,7 +16,8 @@ Real HTTP against the emulator, through ironic's ``node_power_action`` so
 that what ironic records is checked too:
 
 * every GetBladeState of a power change's wait hangs: the change ends
-  within its timeout plus :data:`msftocs_driver.power.CALL_GRACE`, with a
+  within its timeout plus
+  :data:`msftocs_driver.common.power_change.CALL_GRACE`, with a
   ``PowerStateFailure`` that says the blade could not be read, and the node
   is unlocked;
 * the reply of the power command is lost after the chassis manager ran it
@@ -39,7 +40,7 @@ from ironic.conductor import task_manager
 from ironic.conductor import utils as cond_utils
 from ironic import objects
 
-from msftocs_driver import power
+from msftocs_driver.common import power_change
 from tests.functional.faults import base
 
 #: Seconds given to every power change of these tests.
@@ -108,7 +109,8 @@ class PowerFaultTestCase(base.FaultTestCase):
         self.config(read_timeout=4.0, group='msftocs')
         start = time.monotonic()
         error = self.assert_fails_in_time(
-            POWER_TIMEOUT + power.CALL_GRACE, exception.PowerStateFailure,
+            POWER_TIMEOUT + power_change.CALL_GRACE,
+            exception.PowerStateFailure,
             self._set_power_state, new_state)
         elapsed = time.monotonic() - start
         self.addDetail('bound', _text('%.2f s' % elapsed))
@@ -182,7 +184,8 @@ class PowerFaultTestCase(base.FaultTestCase):
         self._set_blade(host_on=False)
         self.emulator.add_fault(kind='drop_before', operations=['SetBladeOn'])
         error = self.assert_fails_in_time(
-            POWER_TIMEOUT + power.CALL_GRACE, exception.PowerStateFailure,
+            POWER_TIMEOUT + power_change.CALL_GRACE,
+            exception.PowerStateFailure,
             self._act, states.POWER_ON)
         self.assertIn('no reply to SetBladeOn', str(error))
         self.assertIn('reads power off', str(error))

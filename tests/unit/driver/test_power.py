@@ -19,12 +19,12 @@ from ironic.common import boot_devices
 from ironic.common import exception
 from ironic.common import states
 
+from msftocs_driver.common import power_change
 from msftocs_driver import management
 from msftocs_driver.ocs import constants
 from msftocs_driver.ocs import exceptions as ocs_exc
 from msftocs_driver.ocs import failures
 from msftocs_driver.ocs import models
-from msftocs_driver import power
 from tests.unit.driver import fakes
 
 ON = constants.PowerState.ON
@@ -168,7 +168,7 @@ class SetPowerStateTestCase(fakes.MockedClientTestCase):
         self.assertEqual(4, len(seen))
         for left in seen:
             self.assertIsNotNone(left)
-            self.assertLessEqual(left, 30 + power.CALL_GRACE)
+            self.assertLessEqual(left, 30 + power_change.CALL_GRACE)
         # Back-off between the reads: 1, 2, 4 seconds.
         self.assertEqual([mock.call(1.0), mock.call(2.0), mock.call(4.0)],
                          _pauses())
@@ -197,7 +197,7 @@ class SetPowerStateTestCase(fakes.MockedClientTestCase):
             lambda blade: time_left.append(failures.time_left()))
         self.client.get_blade_state.return_value = ON
         self._set(states.POWER_ON, timeout=30)
-        self.assertTrue(30 < time_left[0] <= 30 + power.CALL_GRACE)
+        self.assertTrue(30 < time_left[0] <= 30 + power_change.CALL_GRACE)
         self.assertIsNone(failures.time_left())
 
     def _lost(self, operation='SetBladeOn'):
