@@ -27,6 +27,7 @@ from msftocs_driver.ocs import convert
 from msftocs_driver.ocs import encoding
 from msftocs_driver.ocs import failures
 from msftocs_driver.ocs import maintenance_api
+from msftocs_driver.ocs import metering_api
 from msftocs_driver.ocs import responses
 from msftocs_driver.ocs import version
 
@@ -36,7 +37,8 @@ time_limit = failures.time_limit
 
 
 class ChassisManagerClient(console_api.ConsoleOperations,
-                           maintenance_api.MaintenanceOperations):
+                           maintenance_api.MaintenanceOperations,
+                           metering_api.MeteringOperations):
     """Client of one chassis manager.
 
     :param base_url: ``http(s)://host[:port]`` of the chassis manager, with
@@ -314,50 +316,9 @@ class ChassisManagerClient(console_api.ConsoleOperations,
             mutating=True)
         return reply.enum('nextBoot', constants.BladeBootType)
 
-    # LED and power capping
+    # Attention LED
 
     def set_blade_attention_led(self, blade_id, on):
         """Turn a blade's attention LED (IPMI identify) on or off."""
         self._blade_call('SetBladeAttentionLED%s' % ('On' if on else 'Off'),
-                         'BladeResponse', blade_id, mutating=True)
-
-    def get_blade_power_reading(self, blade_id):
-        """Return a blade's present power draw.
-
-        :returns: :class:`~msftocs_driver.ocs.models.PowerReading`.
-        """
-        reply = self._blade_call('GetBladePowerReading',
-                                 'BladePowerReadingResponse', blade_id)
-        return convert.power_reading(reply, blade_id)
-
-    def get_all_blades_power_reading(self):
-        """Return every blade's present power draw.
-
-        :returns: dict of blade id to ``BladeOutcome`` of ``PowerReading``.
-        """
-        return self._all('GetAllBladesPowerReading',
-                         'GetAllBladesPowerReadingResponse',
-                         'bladePowerReadingCollection',
-                         convert.power_reading)
-
-    def get_blade_power_limit(self, blade_id):
-        """Return a blade's power limit.
-
-        :returns: :class:`~msftocs_driver.ocs.models.PowerLimit`.
-        """
-        reply = self._blade_call('GetBladePowerLimit',
-                                 'BladePowerLimitResponse', blade_id)
-        return convert.power_limit(reply, blade_id)
-
-    def set_blade_power_limit(self, blade_id, watts):
-        """Set a blade's power limit in watts (the CM checks the range)."""
-        if isinstance(watts, bool) or not isinstance(watts, (int, float)):
-            raise TypeError('watts must be a number, not %r' % (watts,))
-        self._blade_call('SetBladePowerLimit', 'BladeResponse', blade_id,
-                         (('powerLimitInWatts', float(watts)),),
-                         mutating=True)
-
-    def set_blade_power_limit_active(self, blade_id, active):
-        """Activate or deactivate a blade's power limit."""
-        self._blade_call('SetBladePowerLimit%s' % ('On' if active else 'Off'),
                          'BladeResponse', blade_id, mutating=True)

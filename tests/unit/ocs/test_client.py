@@ -313,34 +313,6 @@ def test_blade_led(client, transport):
     assert transport.last['mutating']
 
 
-def test_power_reading(client, transport):
-    transport.reply('power_reading.xml', 'all_power_reading.xml')
-    assert client.get_blade_power_reading(1) == models.PowerReading(1, 187.5)
-    result = client.get_all_blades_power_reading()
-    assert result[1].result() == models.PowerReading(1, 210.0)
-    assert isinstance(result[2].error, exceptions.DevicePoweredOffError)
-
-
-def test_power_limit(client, transport):
-    transport.reply('power_limit.xml', 'power_limit_v20.xml')
-    assert client.get_blade_power_limit(1) == models.PowerLimit(1, 400.0,
-                                                                True)
-    assert client.get_blade_power_limit(1) == models.PowerLimit(1, 250.0,
-                                                                None)
-
-
-def test_set_power_limit(client, transport):
-    transport.reply(*['blade_response.xml'] * 3)
-    client.set_blade_power_limit(1, 250)
-    assert transport.last['params'] == [('bladeId', 1),
-                                        ('powerLimitInWatts', 250.0)]
-    assert transport.last['mutating']
-    client.set_blade_power_limit_active(1, True)
-    assert transport.last['operation'] == 'SetBladePowerLimitOn'
-    client.set_blade_power_limit_active(1, False)
-    assert transport.last['operation'] == 'SetBladePowerLimitOff'
-
-
 @pytest.mark.parametrize('call', [
     lambda c: c.get_blade_state(0),
     lambda c: c.get_blade_state(49),
@@ -362,7 +334,6 @@ def test_invalid_arguments(client, transport, call):
 
 @pytest.mark.parametrize('call', [
     lambda c: c.set_next_boot(1, 'ForcePxe', uefi=False, persistent=False),
-    lambda c: c.set_blade_power_limit(1, '250'),
     lambda c: c.send_blade_serial_data(1, 'TOKEN', 'text'),
 ])
 def test_invalid_argument_types(client, transport, call):
