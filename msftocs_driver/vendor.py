@@ -27,7 +27,6 @@ programs the limit with the exception action "none" (a limit never turns a
 blade off).
 """
 
-import datetime
 import functools
 
 from ironic.common import exception
@@ -62,9 +61,6 @@ METHOD_ARGUMENTS = {
 #: characters kept of each description.
 MAX_LOG_ENTRIES = 200
 MAX_LOG_DESCRIPTION = 512
-#: Bounds of a log read given only one of ``start`` and ``end``.
-_EARLIEST = datetime.datetime(1, 1, 1)
-_LATEST = datetime.datetime(9999, 12, 31, 23, 59, 59)
 
 
 def _read_passthru(description):
@@ -151,21 +147,8 @@ class MsftOcsVendorPassthru(driver_info.ValidateDriverInfoMixin,
         if method == 'set_power_limit':
             args.parse_watts(task.node, kwargs.get('watts'))
         if method == 'blade_log':
-            self._log_window(task.node, **kwargs)
-
-    @staticmethod
-    def _log_window(node, start=None, end=None):
-        """The ``(start, end)`` of a blade_log call, or ``(None, None)``."""
-        start = args.parse_time(node, 'start', start)
-        end = args.parse_time(node, 'end', end)
-        if start is None and end is None:
-            return None, None
-        start, end = start or _EARLIEST, end or _LATEST
-        if start > end:
-            raise exception.InvalidParameterValue(_(
-                'The "start" argument for node %(node)s is after "end".')
-                % {'node': node.uuid})
-        return start, end
+            args.parse_time_window(task.node, kwargs.get('start'),
+                                   kwargs.get('end'))
 
     @METRICS.timer('MsftOcsVendorPassthru.chassis_info')
     @_read_passthru(description=_(
@@ -279,7 +262,7 @@ class MsftOcsVendorPassthru(driver_info.ValidateDriverInfoMixin,
         :returns: ``{'blade_id', 'entries': [{'time', 'description'}],
             'total', 'truncated'}``.
         """
-        start, end = self._log_window(task.node, start, end)
+        start, end = args.parse_time_window(task.node, start, end)
         with cm.client_for(task.node, 'read the blade log') as (client,
                                                                 info):
             entries = client.read_blade_log(info['blade_id'], start, end)

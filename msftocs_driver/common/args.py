@@ -26,6 +26,10 @@ from oslo_utils import timeutils
 from msftocs_driver.i18n import _
 from msftocs_driver.ocs import constants
 
+#: Bounds of a time window given only one of its ends.
+_EARLIEST = datetime.datetime(1, 1, 1)
+_LATEST = datetime.datetime(9999, 12, 31, 23, 59, 59)
+
 
 def parse_watts(node, value):
     """Validate a power limit given to ``set_power_limit``.
@@ -136,3 +140,27 @@ def parse_time(node, name, value):
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(datetime.timezone.utc)
     return parsed.replace(tzinfo=None)
+
+
+def parse_time_window(node, start, end):
+    """Validate the optional ``start`` and ``end`` times of a window.
+
+    :param node: the node the window is for (named in errors).
+    :param start: the earliest time, an ISO 8601 string or None.
+    :param end: the latest time, an ISO 8601 string or None.
+    :raises: InvalidParameterValue if either is not an ISO 8601 time, or
+        ``start`` is after ``end``.
+    :returns: ``(start, end)`` as naive ``datetime`` objects, an open end
+        replaced by the earliest or latest representable time; or
+        ``(None, None)`` when neither is given.
+    """
+    start = parse_time(node, 'start', start)
+    end = parse_time(node, 'end', end)
+    if start is None and end is None:
+        return None, None
+    start, end = start or _EARLIEST, end or _LATEST
+    if start > end:
+        raise exception.InvalidParameterValue(_(
+            'The "start" argument for node %(node)s is after "end".')
+            % {'node': node.uuid})
+    return start, end
