@@ -13,20 +13,18 @@
 """A real, throw-away standalone Ironic on 127.0.0.1 for tests and the demo.
 
 :class:`StandaloneIronic` writes an ``ironic.conf`` into a temporary work
-directory from the install guide's standalone recipe (:data:`RECIPE`:
-SQLite, no authentication, no RPC bus, the ``msftocs`` hardware type
-enabled), creates the schema with ``ironic-dbsync``, starts the
-all-in-one ``ironic`` service in its own process group, and runs the real
-``baremetal`` command-line client against it. ``stop()`` ends the whole
+directory from the install guide's standalone recipe (see
+:mod:`tools.ironic_recipe`: SQLite, no authentication, no RPC bus, the
+``msftocs`` hardware type enabled), creates the schema with
+``ironic-dbsync``, starts the all-in-one ``ironic`` service in its own
+process group, and runs the real ``baremetal`` command-line client against
+it (:mod:`tools.baremetal_cli`). ``stop()`` ends the whole
 process group (Ironic, and any socat console it started) by its id and
 checks that nothing is left.
 """
 
-import collections
-import configparser
 import contextlib
 import io
-import json
 import os
 import shutil
 import signal
@@ -38,43 +36,9 @@ import time
 
 import requests
 
+from tools import baremetal_cli
+from tools import ironic_recipe
 from tools import sysutils
-
-#: The standalone Ironic recipe of the install guide, which the guide shows
-#: with ``literalinclude``: Ironic runs with it as it is, moved into a work
-#: directory and on free ports (:func:`standalone_config`).
-RECIPE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
-    __file__))), 'etc', 'msftocs_driver', 'ironic-standalone.conf')
-#: The directory the recipe keeps everything in, and what must exist in it.
-RECIPE_ROOT = '/var/lib/ironic-standalone'
-RECIPE_SUBDIRS = ('tmp', 'state', 'httpboot', 'tftpboot', 'locks')
-
-
-def standalone_config(workdir, settings):
-    """The recipe moved to ``workdir``, with per-run settings on top.
-
-    :param workdir: the directory that replaces :data:`RECIPE_ROOT`.
-    :param settings: ``{(section, option): value}`` set over the recipe.
-    :returns: a :class:`configparser.ConfigParser` ready to write.
-    """
-    # [DEFAULT] is an ordinary section of ironic.conf, not configparser's
-    # defaults for every section.
-    config = configparser.ConfigParser(interpolation=None,
-                                       default_section='-')
-    config.optionxform = str
-    with open(RECIPE) as recipe:
-        config.read_file(recipe)
-    for section in config.sections():
-        for option, value in config.items(section):
-            config.set(section, option, value.replace(RECIPE_ROOT, workdir))
-    for (section, option), value in settings.items():
-        if not config.has_section(section):
-            config.add_section(section)
-        config.set(section, option, str(value))
-    return config
-
-
-_SECRET_KEYS = ('password',)
 
 
 class IronicEnvError(Exception):
@@ -84,43 +48,14 @@ class IronicEnvError(Exception):
 class CommandFailed(IronicEnvError):
     """A ``baremetal`` command exited with a non-zero status.
 
-    :ivar result: the :class:`CommandResult` of the failed command.
+    :ivar result: the :class:`~tools.baremetal_cli.CommandResult` of the
+        failed command.
     """
 
     def __init__(self, result):
         self.result = result
         super().__init__('%s failed (exit %d): %s' % (
             result.display, result.returncode, result.stderr.strip()))
-
-
-class CommandResult(collections.namedtuple(
-        'CommandResult', 'argv returncode stdout stderr')):
-    """What one ``baremetal`` command (``argv``: its arguments) printed."""
-
-    @property
-    def display(self):
-        """The command line with secrets masked, for showing."""
-        return display_command(self.argv)
-
-    @property
-    def json(self):
-        """The output parsed as JSON (for commands run with ``-f json``)."""
-        return json.loads(self.stdout)
-
-
-def display_command(argv):
-    """Render a ``baremetal`` command line with every secret masked.
-
-    :param argv: the arguments after ``baremetal``.
-    :returns: a printable command line.
-    """
-    shown = []
-    for arg in argv:
-        key, sep, _value = arg.partition('=')
-        if sep and any(s in key.lower() for s in _SECRET_KEYS):
-            arg = key + '=******'
-        shown.append(arg if arg and ' ' not in arg else repr(arg))
-    return 'baremetal ' + ' '.join(shown)
 
 
 class StandaloneIronic(object):
@@ -178,7 +113,7 @@ class StandaloneIronic(object):
         settings.update((('msftocs', key), value)
                         for key, value in self.msftocs_options.items())
         text = io.StringIO()
-        standalone_config(self.workdir, settings).write(text)
+        ironic_recipe.standalone_config(self.workdir, settings).write(text)
         if self.extra_config:
             text.write('\n' + self.extra_config)
         return text.getvalue()
@@ -216,7 +151,7 @@ class StandaloneIronic(object):
             raise
 
     def _start(self, timeout):
-        for sub in RECIPE_SUBDIRS:
+        for sub in ironic_recipe.RECIPE_SUBDIRS:
             os.mkdir(os.path.join(self.workdir, sub))
         self.api_port = self.api_port or sysutils.free_port()
         self.console_port_range = sysutils.free_port_range(self.console_ports)
@@ -291,21 +226,13 @@ class StandaloneIronic(object):
         """Run the real ``baremetal`` CLI against this Ironic.
 
         :param args: the arguments after ``baremetal``; add ``-f json`` to
-            use :attr:`CommandResult.json`.
+            use :attr:`~tools.baremetal_cli.CommandResult.json`.
         :param check: raise :class:`CommandFailed` on a non-zero exit.
         :param timeout: seconds before the command is killed.
-        :returns: a :class:`CommandResult`.
+        :returns: a :class:`~tools.baremetal_cli.CommandResult`.
         """
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith('OS_')}
-        env.update(OS_ENDPOINT=self.endpoint, OS_AUTH_TYPE='none',
-                   OS_BAREMETAL_API_VERSION='latest')
-        proc = subprocess.run([sysutils.find_tool('baremetal')] + list(args),
-                              capture_output=True, text=True, env=env,
-                              stdin=subprocess.DEVNULL, timeout=timeout)
-        result = CommandResult(list(args), proc.returncode, proc.stdout,
-                               proc.stderr)
-        if check and proc.returncode:
+        result = baremetal_cli.run(self.endpoint, args, timeout=timeout)
+        if check and result.returncode:
             raise CommandFailed(result)
         return result
 

@@ -36,6 +36,7 @@ import time
 import requests
 
 from msftocs_driver.emulator.runner import EmulatorProcess
+from tools import baremetal_cli
 from tools import devcerts
 from tools import ironic_env
 from tools import sysutils
@@ -142,9 +143,9 @@ class Scenario(object):
     def bm(self, *args, check=True):
         """Run and show one ``baremetal`` command.
 
-        :returns: a :class:`tools.ironic_env.CommandResult`.
+        :returns: a :class:`tools.baremetal_cli.CommandResult`.
         """
-        self.out('command', ironic_env.display_command(args))
+        self.out('command', baremetal_cli.display_command(args))
         return self.ironic.baremetal(*args, check=check)
 
     def bm_json(self, *args):
