@@ -110,8 +110,11 @@ def _parse_args(argv):
     parser.add_argument('--bus-cost', type=float, default=0.02,
                         help='seconds per BMC call on each emulated '
                              'chassis bus (default: %(default)s)')
-    parser.add_argument('--sync-repeats', type=int, default=1,
-                        help='timed sync passes per configuration '
+    parser.add_argument('--sync-repeats', type=int, default=5,
+                        help='timed sync passes of each configuration '
+                             'judged against its floor, and of the floor\'s '
+                             'Ironic-only pass; the median is kept; the '
+                             'batch and per-node passes run once '
                              '(default: %(default)s)')
     parser.add_argument('--decompression', type=float, default=3.0,
                         help='emulated FirmwareDecompressing seconds for '
