@@ -244,7 +244,7 @@ def _idle_requests(fleet, seconds=3.0):
     return _requests(fleet)[0]
 
 
-def run_sync(conductor, chassis_counts, bus_cost, cache_ttl, repeats=1):
+def run_sync(conductor, chassis_counts, bus_cost, cache_ttl, repeats):
     """Measure power sync for each chassis count, order and mode.
 
     For every chassis count, the passes run against a fleet whose BMC calls

@@ -10,7 +10,6 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-
 """Tests of the power metering methods of ChassisManagerClient."""
 
 import pytest
